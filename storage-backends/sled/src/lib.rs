@@ -1,0 +1,449 @@
+//! [`SledStorage`]: the native, persistent [`Storage`] backend, built on sled.
+//!
+//! All keyspaces live in one sled tree, each key prefixed by its keyspace tag,
+//! so that one `apply_batch` covers every keyspace atomically.
+//!
+//! Durability depends on the [mode](SledBuilder::mode):
+//!
+//! | mode | commit returns after | lost by a crash |
+//! |---|---|---|
+//! | `high_safety` | the batch is fsynced | nothing acknowledged |
+//! | `high_throughput` (default) | the batch is in the write-behind buffer | at most the last ~0.5 s of commits, whole transactions only |
+//! | `low_space` | sled applied the batch | at most the last ~0.5 s of commits, whole transactions only |
+//!
+//! In `high_throughput` mode commits are grouped: each commit lands in a
+//! write-behind buffer that a background thread writes to sled as one atomic
+//! batch every few milliseconds, and sled fsyncs every 500 ms.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+
+mod overlay;
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use knowledge_graph_storage::{
+    IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch, WriteOp,
+};
+
+use overlay::WriteBehind;
+
+/// How sled trades durability, speed and space (see the crate docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Group commits in a write-behind buffer; fsync every 500 ms.
+    #[default]
+    HighThroughput,
+    /// sled's space-saving mode; fsync every 500 ms.
+    LowSpace,
+    /// fsync before every commit is acknowledged.
+    HighSafety,
+}
+
+impl Mode {
+    /// The names [`SledBuilder::mode`] accepts.
+    pub const NAMES: [&'static str; 3] = ["high_throughput", "low_space", "high_safety"];
+
+    /// Parses a mode name.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidConfig`] naming the valid modes.
+    pub fn parse(name: &str) -> Result<Mode, StorageError> {
+        match name {
+            "high_throughput" => Ok(Mode::HighThroughput),
+            "low_space" => Ok(Mode::LowSpace),
+            "high_safety" => Ok(Mode::HighSafety),
+            other => Err(StorageError::InvalidConfig {
+                detail: format!(
+                    "unknown mode '{other}': expected one of \"high_throughput\", \"low_space\", \"high_safety\""
+                ),
+            }),
+        }
+    }
+}
+
+/// Options for opening a [`SledStorage`]; see [`SledStorage::builder`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SledBuilder {
+    path: Option<PathBuf>,
+    temporary: bool,
+    cache_capacity: Option<usize>,
+    compression: bool,
+    mode: Option<String>,
+    repair_on_open: bool,
+    timeout: Option<Duration>,
+    flush_every: Option<Duration>,
+}
+
+impl SledBuilder {
+    /// Directory of the database (created if missing).
+    pub fn path(mut self, path: impl AsRef<Path>) -> Self {
+        self.path = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Decoded records the graph keeps in its LRU cache.
+    pub fn cache_capacity(mut self, items: usize) -> Self {
+        self.cache_capacity = Some(items);
+        self
+    }
+
+    /// Compress stored pages with zstd.
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = on;
+        self
+    }
+
+    /// `"high_throughput"` (default), `"low_space"` or `"high_safety"`;
+    /// anything else makes [`open`](Self::open) fail naming the valid modes.
+    pub fn mode(mut self, mode: &str) -> Self {
+        self.mode = Some(mode.to_string());
+        self
+    }
+
+    /// When a stored record fails its checksum at open, drop it and open the
+    /// rest instead of refusing to open.
+    pub fn repair_on_open(mut self, on: bool) -> Self {
+        self.repair_on_open = on;
+        self
+    }
+
+    /// How long a writer waits for the write lock before failing.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How often sled fsyncs in the non-`high_safety` modes (default 500 ms).
+    pub fn flush_every(mut self, interval: Duration) -> Self {
+        self.flush_every = Some(interval);
+        self
+    }
+
+    /// A database in a fresh temporary directory, deleted when dropped.
+    pub fn temporary(mut self, on: bool) -> Self {
+        self.temporary = on;
+        self
+    }
+
+    /// Opens the database.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidConfig`] for an unknown mode or a missing path,
+    /// [`StorageError::Locked`] when another process has it open,
+    /// [`StorageError::Corrupt`] when sled cannot read its files,
+    /// [`StorageError::Backend`] for I/O errors.
+    pub fn open(self) -> Result<SledStorage, StorageError> {
+        let mode = self.mode.as_deref().map_or(Ok(Mode::default()), Mode::parse)?;
+        let flush_ms = self.flush_every.unwrap_or(Duration::from_millis(500)).as_millis().max(1);
+        let mut config = sled::Config::new()
+            .use_compression(self.compression)
+            .mode(match mode {
+                Mode::LowSpace => sled::Mode::LowSpace,
+                _ => sled::Mode::HighThroughput,
+            })
+            .flush_every_ms(match mode {
+                Mode::HighSafety => None,
+                _ => Some(flush_ms as u64),
+            });
+        let display_path;
+        if self.temporary {
+            config = config.temporary(true);
+            display_path = String::from("(temporary)");
+        } else {
+            let path = self.path.clone().ok_or_else(|| StorageError::InvalidConfig {
+                detail: "no path given: call .path(\"data/graph\") or use SledStorage::temp()"
+                    .into(),
+            })?;
+            display_path = path.display().to_string();
+            config = config.path(path);
+        }
+        let db = open_sled(&config, &display_path)?;
+        let tree: sled::Tree = (*db).clone();
+        let counters = Arc::new(Counters::default());
+        let write_behind = (mode == Mode::HighThroughput)
+            .then(|| WriteBehind::start(tree.clone()));
+        Ok(SledStorage {
+            db,
+            tree,
+            mode,
+            path: display_path,
+            write_behind,
+            counters,
+            config: StorageConfig {
+                cache_capacity: self.cache_capacity,
+                timeout: self.timeout,
+                repair_on_open: self.repair_on_open,
+                sync_on_commit: mode == Mode::HighSafety,
+            },
+        })
+    }
+}
+
+/// sled can panic on some damaged files instead of returning an error; both
+/// end here as [`StorageError::Corrupt`].
+fn open_sled(config: &sled::Config, path: &str) -> Result<sled::Db, StorageError> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
+    match result {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(err)) => Err(map_open_error(err, path)),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unreadable files".into());
+            Err(StorageError::corrupt(format!("sled database '{path}' cannot be read: {why}")))
+        }
+    }
+}
+
+fn map_open_error(err: sled::Error, path: &str) -> StorageError {
+    match err {
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StorageError::Locked { path: path.to_string() }
+        }
+        sled::Error::Corruption { at, .. } => StorageError::corrupt(format!(
+            "sled database '{path}' is corrupt at {}",
+            at.map_or_else(|| "an unknown offset".to_string(), |at| format!("{at:?}"))
+        )),
+        sled::Error::Unsupported(what) => {
+            StorageError::corrupt(format!("sled database '{path}' cannot be opened: {what}"))
+        }
+        other => StorageError::backend(other),
+    }
+}
+
+pub(crate) fn map_error(err: sled::Error) -> StorageError {
+    match err {
+        sled::Error::Corruption { at, .. } => {
+            StorageError::corrupt(format!("sled reported corruption at {at:?}"))
+        }
+        other => StorageError::backend(other),
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    reads: AtomicU64,
+    scans: AtomicU64,
+    batches: AtomicU64,
+    writes: AtomicU64,
+    bytes_written: AtomicU64,
+    flushes: AtomicU64,
+}
+
+/// A persistent [`Storage`] in a sled database directory.
+pub struct SledStorage {
+    db: sled::Db,
+    tree: sled::Tree,
+    mode: Mode,
+    path: String,
+    write_behind: Option<WriteBehind>,
+    counters: Arc<Counters>,
+    config: StorageConfig,
+}
+
+impl std::fmt::Debug for SledStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledStorage").field("path", &self.path).field("mode", &self.mode).finish()
+    }
+}
+
+fn full_key(keyspace: Keyspace, key: &[u8]) -> Vec<u8> {
+    let mut full = Vec::with_capacity(key.len() + 1);
+    full.push(keyspace.tag());
+    full.extend_from_slice(key);
+    full
+}
+
+impl SledStorage {
+    /// Opens (or creates) the database at `path` with default options.
+    ///
+    /// # Errors
+    /// See [`SledBuilder::open`].
+    pub fn open(path: impl AsRef<Path>) -> Result<SledStorage, StorageError> {
+        Self::builder().path(path).open()
+    }
+
+    /// A builder for the spec's options.
+    pub fn builder() -> SledBuilder {
+        SledBuilder::default()
+    }
+
+    /// A database in a temporary directory that is removed on drop.
+    ///
+    /// # Errors
+    /// I/O errors creating it.
+    pub fn temp() -> Result<SledStorage, StorageError> {
+        Self::builder().temporary(true).open()
+    }
+
+    /// The durability mode it was opened with.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Where it lives on disk.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Rewrites every record so that space held by overwritten and deleted
+    /// data is reclaimed, then flushes. Safe while the database is in use.
+    ///
+    /// # Errors
+    /// Backend I/O errors.
+    pub fn compact(&self) -> Result<(), StorageError> {
+        if let Some(wb) = &self.write_behind {
+            wb.drain()?;
+        }
+        // sled reclaims the segments of rewritten pages as it goes.
+        for entry in self.tree.iter() {
+            let (key, value) = entry.map_err(map_error)?;
+            self.tree.compare_and_swap(&key, Some(&value), Some(&value)).map_err(map_error)?.ok();
+        }
+        self.db.flush().map_err(map_error)?;
+        Ok(())
+    }
+
+    /// Verifies sled's own checksums of every stored page.
+    ///
+    /// # Errors
+    /// [`StorageError::Corrupt`] naming the first failure.
+    pub fn verify_checksums(&self) -> Result<(), StorageError> {
+        self.db
+            .checksum()
+            .map(|_| ())
+            .map_err(|err| StorageError::corrupt(format!("checksum verification failed: {err}")))
+    }
+}
+
+impl Storage for SledStorage {
+    fn get(&self, keyspace: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.counters.reads.fetch_add(1, Ordering::Relaxed);
+        let full = full_key(keyspace, key);
+        if let Some(wb) = &self.write_behind {
+            if let Some(pending) = wb.get(&full) {
+                return Ok(pending);
+            }
+        }
+        Ok(self.tree.get(full).map_err(map_error)?.map(|v| v.to_vec()))
+    }
+
+    fn scan_prefix(
+        &self,
+        keyspace: Keyspace,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> ControlFlow<()>,
+    ) -> Result<(), StorageError> {
+        self.counters.scans.fetch_add(1, Ordering::Relaxed);
+        let full = full_key(keyspace, prefix);
+        // Buffered writes shadow what sled holds; merge the two sorted streams.
+        let pending = self.write_behind.as_ref().map(|wb| wb.range(&full)).unwrap_or_default();
+        let mut pending = pending.into_iter();
+        let mut stored = self.tree.scan_prefix(&full);
+        let mut next_pending = pending.next();
+        let mut next_stored = stored.next().transpose().map_err(map_error)?;
+        loop {
+            let order = match (&next_stored, &next_pending) {
+                (None, None) => return Ok(()),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some((skey, _)), Some((pkey, _))) => skey[..].cmp(&pkey[..]),
+            };
+            let flow = if order == std::cmp::Ordering::Less {
+                let (key, value) = next_stored.take().expect("checked above");
+                next_stored = stored.next().transpose().map_err(map_error)?;
+                visit(&key[1..], &value)
+            } else {
+                if order == std::cmp::Ordering::Equal {
+                    next_stored = stored.next().transpose().map_err(map_error)?;
+                }
+                let (key, value) = next_pending.take().expect("checked above");
+                next_pending = pending.next();
+                match value {
+                    Some(value) => visit(&key[1..], &value),
+                    None => ControlFlow::Continue(()),
+                }
+            };
+            if flow.is_break() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
+        let mut writes = 0;
+        let mut bytes = 0;
+        for op in batch.ops() {
+            writes += 1;
+            if let WriteOp::Put { key, value, .. } = op {
+                bytes += (key.len() + value.len()) as u64;
+            }
+        }
+        if let Some(wb) = &self.write_behind {
+            wb.apply(batch)?;
+        } else {
+            let mut sled_batch = sled::Batch::default();
+            for op in batch.into_ops() {
+                match op {
+                    WriteOp::Put { keyspace, key, value } => {
+                        sled_batch.insert(full_key(keyspace, &key), value)
+                    }
+                    WriteOp::Delete { keyspace, key } => sled_batch.remove(full_key(keyspace, &key)),
+                }
+            }
+            self.tree.apply_batch(sled_batch).map_err(map_error)?;
+        }
+        self.counters.batches.fetch_add(1, Ordering::Relaxed);
+        self.counters.writes.fetch_add(writes, Ordering::Relaxed);
+        self.counters.bytes_written.fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), StorageError> {
+        if let Some(wb) = &self.write_behind {
+            wb.drain()?;
+        }
+        self.db.flush().map_err(map_error)?;
+        self.counters.flushes.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<u64, StorageError> {
+        self.db.size_on_disk().map_err(map_error)
+    }
+
+    fn io_stats(&self) -> IoStats {
+        let c = &self.counters;
+        IoStats {
+            reads: c.reads.load(Ordering::Relaxed),
+            scans: c.scans.load(Ordering::Relaxed),
+            batches: c.batches.load(Ordering::Relaxed),
+            writes: c.writes.load(Ordering::Relaxed),
+            bytes_written: c.bytes_written.load(Ordering::Relaxed),
+            flushes: c.flushes.load(Ordering::Relaxed),
+        }
+    }
+
+    fn config(&self) -> StorageConfig {
+        self.config
+    }
+}
+
+impl Drop for SledStorage {
+    fn drop(&mut self) {
+        // Stop the write-behind thread and write out what it holds; a failure
+        // here cannot be reported, and sled recovers to its last flush.
+        if let Some(wb) = self.write_behind.take() {
+            let _ = wb.stop();
+        }
+        let _ = self.db.flush();
+    }
+}
