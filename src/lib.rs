@@ -1,2 +1,56 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod cache;
+mod clock;
+mod error;
+mod graph;
+mod metrics;
+mod model;
+mod record;
+mod sync;
+mod topology;
+mod txn;
+pub mod value;
+
+pub use error::{Error, Result};
+pub use graph::{Graph, GraphOptions, GraphRead};
+pub use knowledge_graph_memory::MemoryStorage;
+pub use knowledge_graph_storage::{IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch};
+pub use metrics::GraphMetrics;
+pub use model::{Edge, EdgeId, Node};
+pub use topology::NodeIndex;
+pub use txn::{Batch, OpQueue, Transaction};
+pub use value::{from_value, to_value, Value};
+
+#[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
+pub use knowledge_graph_sled::{Mode as SledMode, SledBuilder, SledStorage};
+
+/// Drives one of this crate's futures to completion on the current thread.
+///
+/// The graph's `async` methods never wait for I/O readiness (their work is
+/// synchronous underneath), so a synchronous caller needs no runtime:
+///
+/// ```
+/// use knowledge_graph::{block_on, Graph, MemoryStorage};
+/// let graph = Graph::new(MemoryStorage::new());
+/// block_on(graph.add_node("user", "1", &["Alice"])).unwrap();
+/// assert_eq!(block_on(graph.count_nodes()).unwrap(), 1);
+/// ```
+pub fn block_on<F: core::future::IntoFuture>(future: F) -> F::Output {
+    use core::future::Future;
+    use core::task::{Context, Poll, Waker};
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut future = core::pin::pin!(future.into_future());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        core::hint::spin_loop();
+    }
+}

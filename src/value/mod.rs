@@ -38,3 +38,12 @@ pub enum Value {
     /// A string-keyed map.
     Map(Map),
 }
+/// stub
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueError;
+impl core::fmt::Display for ValueError { fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result { f.write_str("value error") } }
+impl core::error::Error for ValueError {}
+impl Value {
+    /// stub
+    pub fn get(&self, key: &str) -> Option<&Value> { match self { Value::Map(m) => m.get(key), _ => None } }
+}

@@ -1,0 +1,252 @@
+//! Benchmarks the spec's performance table on a generated social graph
+//! (users with name, age, city; `follows` edges with weight and since, about
+//! 10 out-edges per user) for memory storage, sled's default mode and sled
+//! `high_safety`, and prints a markdown table of medians.
+//!
+//! ```text
+//! cargo run --release --example bench_core -- --users 100000
+//! cargo run --release --example bench_core -- --users 1000000 --backends memory,sled
+//! ```
+use std::time::{Duration, Instant};
+
+use knowledge_graph::{block_on, Graph, MemoryStorage, SledStorage, Storage, Value};
+use serde::Serialize;
+
+const CITIES: [&str; 20] = [
+    "Paris", "Berlin", "Lagos", "Tokyo", "Lima", "Oslo", "Cairo", "Delhi", "Quito", "Seoul", "Austin", "Porto",
+    "Accra", "Hanoi", "Perth", "Turin", "Dakar", "Cusco", "Malmo", "Kyoto",
+];
+
+#[derive(Serialize)]
+struct User<'a> {
+    name: String,
+    age: u32,
+    city: &'a str,
+}
+
+#[derive(Serialize)]
+struct Follows {
+    weight: f64,
+    since: i64,
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn user(i: usize, rng: &mut Rng) -> User<'static> {
+    User { name: format!("user {i}"), age: 18 + rng.below(73) as u32, city: CITIES[rng.below(CITIES.len())] }
+}
+
+fn follows(rng: &mut Rng) -> Value {
+    let f = Follows { weight: (rng.below(1000) + 1) as f64 / 1000.0, since: 1_600_000_000 + rng.below(100_000_000) as i64 };
+    knowledge_graph::to_value(&f).unwrap()
+}
+
+/// Target of the `k`-th edge of user `i`: skewed towards low ids, like real follower graphs.
+fn target(i: usize, users: usize, rng: &mut Rng) -> usize {
+    let t = if rng.below(2) == 0 { rng.below(users) } else { rng.below(1 + rng.below(users)) };
+    if t == i {
+        (t + 1) % users
+    } else {
+        t
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Runs `f` `runs` times and returns the median rate in operations per second.
+fn rate(runs: usize, ops: usize, mut f: impl FnMut(usize)) -> f64 {
+    median((0..runs).map(|run| {
+        let start = Instant::now();
+        f(run);
+        ops as f64 / start.elapsed().as_secs_f64()
+    }).collect())
+}
+
+struct Row {
+    backend: String,
+    node_insert: f64,
+    edge_insert: f64,
+    lookup: f64,
+    walk: f64,
+    import_secs: f64,
+    import_nodes_per_min: f64,
+    bytes_per_edge: f64,
+}
+
+fn import<S: Storage>(graph: &Graph<S>, users: usize, prefix: &str) -> Duration {
+    let mut rng = Rng(42);
+    let start = Instant::now();
+    for chunk in (0..users).collect::<Vec<_>>().chunks(10_000) {
+        let mut batch = graph.batch();
+        for &i in chunk {
+            batch.add_node("user", &format!("{prefix}{i}"), &user(i, &mut rng)).unwrap();
+        }
+        block_on(batch.commit()).unwrap();
+    }
+    let mut batch = graph.batch();
+    for i in 0..users {
+        for _ in 0..10 {
+            let t = target(i, users, &mut rng);
+            batch.add_edge("follows", &format!("{prefix}{i}"), &format!("{prefix}{t}"), Some(follows(&mut rng))).unwrap();
+        }
+        if batch.len() >= 10_000 {
+            block_on(std::mem::replace(&mut batch, graph.batch()).commit()).unwrap();
+        }
+    }
+    block_on(batch.commit()).unwrap();
+    block_on(graph.flush()).unwrap();
+    start.elapsed()
+}
+
+fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops: usize) -> Row {
+    let runs = 3;
+    // Single-operation transactions, each its own commit.
+    let mut rng = Rng(7);
+    let node_insert = rate(runs, single_ops, |_| {
+        let graph = Graph::new(make());
+        for i in 0..single_ops {
+            block_on(graph.add_node("user", &format!("u{i}"), &user(i, &mut rng))).unwrap();
+        }
+        block_on(graph.flush()).unwrap();
+    });
+    let edge_graph = Graph::new(make());
+    for i in 0..single_ops.min(users) {
+        let mut batch = edge_graph.batch();
+        batch.add_node("user", &format!("u{i}"), &user(i, &mut rng)).unwrap();
+        block_on(batch.commit()).unwrap();
+    }
+    let n = single_ops.min(users);
+    let edge_insert = rate(runs, single_ops, |_| {
+        for i in 0..single_ops {
+            let (s, t) = (i % n, target(i % n, n, &mut rng));
+            block_on(edge_graph.add_edge("follows", &format!("u{s}"), &format!("u{t}"), Some(follows(&mut rng)))).unwrap();
+        }
+        block_on(edge_graph.flush()).unwrap();
+    });
+    drop(edge_graph);
+
+    // Bulk import of the whole graph, then reads on it.
+    let graph = Graph::new(make());
+    let imported = median((0..1).map(|_| import(&graph, users, "").as_secs_f64()).collect());
+    let hot: Vec<String> = (0..1000).map(|i| format!("{}", (i * 7919) % users)).collect();
+    for id in &hot {
+        block_on(graph.get_node(id)).unwrap();
+    }
+    let lookups = 500_000;
+    let lookup = rate(runs, lookups, |_| {
+        for i in 0..lookups {
+            let node = block_on(graph.get_node(&hot[i % hot.len()])).unwrap();
+            std::hint::black_box(node);
+        }
+    });
+    let walks = 500_000;
+    let view = graph.read();
+    let starts: Vec<_> = (0..1024).map(|i| view.node_index(&format!("{}", (i * 104_729) % users)).unwrap()).collect();
+    let mut rng = Rng(99);
+    let walk = rate(runs, walks, |_| {
+        for w in 0..walks {
+            let mut at = starts[w % starts.len()];
+            for _ in 0..10 {
+                let degree = view.out_edges(at).len();
+                if degree == 0 {
+                    break;
+                }
+                at = view.out_neighbor(at, rng.below(degree)).unwrap();
+            }
+            std::hint::black_box(at);
+        }
+    });
+    drop(view);
+    let metrics = graph.metrics();
+    Row {
+        backend: name.to_string(),
+        node_insert,
+        edge_insert,
+        lookup,
+        walk,
+        import_secs: imported,
+        import_nodes_per_min: users as f64 / imported * 60.0,
+        bytes_per_edge: metrics.topology_bytes as f64 / metrics.edge_count() as f64,
+    }
+}
+
+/// Raw sled, one insert and one flush per operation: the ceiling for `high_safety`.
+fn raw_sled_flushed(ops: usize) -> f64 {
+    rate(3, ops, |run| {
+        let db = sled::Config::new().temporary(true).flush_every_ms(None).open().unwrap();
+        for i in 0..ops {
+            db.insert(format!("{run}-{i}"), &b"0123456789abcdef0123456789abcdef"[..]).unwrap();
+            db.flush().unwrap();
+        }
+    })
+}
+
+fn raw_sled_default(ops: usize) -> f64 {
+    rate(3, ops, |run| {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        for i in 0..ops {
+            db.insert(format!("{run}-{i}"), &b"0123456789abcdef0123456789abcdef"[..]).unwrap();
+        }
+        db.flush().unwrap();
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let users: usize = arg("--users").map_or(100_000, |v| v.parse().expect("--users N"));
+    let backends = arg("--backends").unwrap_or_else(|| "memory,sled,sled-high-safety".into());
+    let single = users.min(200_000);
+    let safe_single = users.min(5_000);
+    println!("users: {users}, edges: {}, single-op runs: {single} ({safe_single} for high_safety)", users * 10);
+
+    let mut rows = Vec::new();
+    for backend in backends.split(',') {
+        let row = match backend {
+            "memory" => bench("memory", &MemoryStorage::new, users, single),
+            "sled" => bench("sled high_throughput", &|| SledStorage::temp().unwrap(), users, single),
+            "sled-high-safety" => bench(
+                "sled high_safety",
+                &|| SledStorage::builder().temporary(true).mode("high_safety").open().unwrap(),
+                users,
+                safe_single,
+            ),
+            other => panic!("unknown backend {other}"),
+        };
+        eprintln!("done: {}", row.backend);
+        rows.push(row);
+    }
+    println!();
+    println!("| backend | node insert/s | edge insert/s | node lookup/s (cache hit) | 10-hop walks/s | batch import {users} nodes + {} edges | nodes/min | topology bytes/edge |", users * 10);
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} s | {:.2}M | {:.1} |",
+            r.backend, r.node_insert, r.edge_insert, r.lookup, r.walk, r.import_secs,
+            r.import_nodes_per_min / 1e6, r.bytes_per_edge
+        );
+    }
+    if backends.contains("sled") {
+        println!();
+        let flushed = raw_sled_flushed(safe_single);
+        let default = raw_sled_default(single);
+        println!("raw sled 0.34, insert + flush per op: {flushed:.0}/s; default mode inserts: {default:.0}/s");
+        if let Some(safe) = rows.iter().find(|r| r.backend == "sled high_safety") {
+            println!("sled high_safety node inserts reach {:.0}% of raw insert + flush", safe.node_insert / flushed * 100.0);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The in-memory graph structure: interned ids and labels, edge slots and
+//! per-node adjacency lists. Properties are not held here (they live in
+//! storage behind the record cache), so traversals never touch storage.
+//!
+//! Node slots are reused after removal; edge slots are the edge ids
+//! themselves and are never reused, so an [`EdgeId`](crate::EdgeId) stays
+//! valid for the life of the database.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use hashbrown::HashMap;
+
+/// Dense index of a live node inside one graph (not stable across removals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeIndex(pub u32);
+
+/// Dense index of a label.
+pub(crate) type LabelId = u32;
+
+/// The id of a node slot that is free.
+const FREE: LabelId = LabelId::MAX;
+/// The source of an edge slot that is empty (never used or removed).
+const NO_NODE: u32 = u32::MAX;
+
+pub(crate) struct NodeSlot {
+    pub id: Arc<str>,
+    pub label: LabelId,
+    /// Outgoing edge ids, in insertion order.
+    pub out: Vec<u32>,
+    /// Incoming edge ids, in insertion order.
+    pub inc: Vec<u32>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct EdgeSlot {
+    pub source: u32,
+    pub target: u32,
+    pub label: LabelId,
+    pub created_at_ms: i64,
+}
+
+impl EdgeSlot {
+    const EMPTY: EdgeSlot = EdgeSlot { source: NO_NODE, target: NO_NODE, label: 0, created_at_ms: 0 };
+
+    pub fn is_live(&self) -> bool {
+        self.source != NO_NODE
+    }
+}
+
+/// What [`Topology::undo`] needs to reverse one change.
+pub(crate) enum Undo {
+    NodeAdded(u32),
+    NodeRemoved { slot: u32, id: Arc<str>, label: LabelId },
+    EdgeAdded(u32),
+    EdgeRemoved { edge: u32, slot: EdgeSlot, out_pos: usize, in_pos: usize },
+    NextEdge(u64),
+}
+
+#[derive(Default)]
+pub(crate) struct Topology {
+    pub nodes: Vec<NodeSlot>,
+    free_nodes: Vec<u32>,
+    ids: HashMap<Arc<str>, u32>,
+    pub edges: Vec<EdgeSlot>,
+    pub edge_count: usize,
+    /// The id the next added edge gets (== `edges.len()` unless ids were skipped).
+    pub next_edge: u64,
+    labels: Vec<Arc<str>>,
+    label_ids: HashMap<Arc<str>, LabelId>,
+    /// Live nodes per label id.
+    pub nodes_per_label: Vec<usize>,
+}
+
+impl Topology {
+    pub fn node_count(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn node(&self, id: &str) -> Option<u32> {
+        self.ids.get(id).copied()
+    }
+
+    pub fn node_slot(&self, slot: u32) -> &NodeSlot {
+        &self.nodes[slot as usize]
+    }
+
+    pub fn live_nodes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| n.label != FREE).map(|(i, _)| i as u32)
+    }
+
+    pub fn edge(&self, id: u64) -> Option<&EdgeSlot> {
+        self.edges.get(usize::try_from(id).ok()?).filter(|e| e.is_live())
+    }
+
+    pub fn label(&self, label: LabelId) -> &Arc<str> {
+        &self.labels[label as usize]
+    }
+
+    pub fn label_id(&self, name: &str) -> Option<LabelId> {
+        self.label_ids.get(name).copied()
+    }
+
+    pub fn labels(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.labels.iter().zip(&self.nodes_per_label).map(|(l, n)| (&**l, *n))
+    }
+
+    /// The label's id, interning it on first use (labels are never removed).
+    pub fn intern_label(&mut self, name: &str) -> LabelId {
+        if let Some(&id) = self.label_ids.get(name) {
+            return id;
+        }
+        let id = self.labels.len() as LabelId;
+        let name: Arc<str> = Arc::from(name);
+        self.labels.push(Arc::clone(&name));
+        self.label_ids.insert(name, id);
+        self.nodes_per_label.push(0);
+        id
+    }
+
+    /// Adds a node the caller has checked is new.
+    pub fn add_node(&mut self, id: &str, label: LabelId, undo: &mut Vec<Undo>) -> u32 {
+        let id: Arc<str> = Arc::from(id);
+        let slot = match self.free_nodes.pop() {
+            Some(slot) => {
+                let node = &mut self.nodes[slot as usize];
+                node.id = Arc::clone(&id);
+                node.label = label;
+                slot
+            }
+            None => {
+                self.nodes.push(NodeSlot {
+                    id: Arc::clone(&id),
+                    label,
+                    out: Vec::new(),
+                    inc: Vec::new(),
+                });
+                (self.nodes.len() - 1) as u32
+            }
+        };
+        self.ids.insert(id, slot);
+        self.nodes_per_label[label as usize] += 1;
+        undo.push(Undo::NodeAdded(slot));
+        slot
+    }
+
+    /// Removes a node whose edges are already gone.
+    pub fn remove_node(&mut self, slot: u32, undo: &mut Vec<Undo>) {
+        let node = &mut self.nodes[slot as usize];
+        debug_assert!(node.out.is_empty() && node.inc.is_empty());
+        let label = core::mem::replace(&mut node.label, FREE);
+        let id = core::mem::replace(&mut node.id, Arc::from(""));
+        self.ids.remove(&id);
+        self.nodes_per_label[label as usize] -= 1;
+        self.free_nodes.push(slot);
+        undo.push(Undo::NodeRemoved { slot, id, label });
+    }
+
+    /// Adds an edge between live nodes under the next edge id.
+    pub fn add_edge(
+        &mut self,
+        source: u32,
+        target: u32,
+        label: LabelId,
+        created_at_ms: i64,
+        undo: &mut Vec<Undo>,
+    ) -> u64 {
+        let id = self.next_edge;
+        undo.push(Undo::NextEdge(id));
+        self.next_edge += 1;
+        self.insert_edge(id, EdgeSlot { source, target, label, created_at_ms });
+        undo.push(Undo::EdgeAdded(id as u32));
+        id
+    }
+
+    /// Places a live edge at `id` (also used when loading).
+    pub fn insert_edge(&mut self, id: u64, slot: EdgeSlot) {
+        let index = id as usize;
+        if self.edges.len() <= index {
+            self.edges.resize(index + 1, EdgeSlot::EMPTY);
+        }
+        self.edges[index] = slot;
+        self.nodes[slot.source as usize].out.push(id as u32);
+        self.nodes[slot.target as usize].inc.push(id as u32);
+        self.edge_count += 1;
+        self.next_edge = self.next_edge.max(id + 1);
+    }
+
+    pub fn remove_edge(&mut self, id: u32, undo: &mut Vec<Undo>) {
+        let slot = core::mem::replace(&mut self.edges[id as usize], EdgeSlot::EMPTY);
+        let out = &mut self.nodes[slot.source as usize].out;
+        let out_pos = out.iter().position(|&e| e == id).expect("edge listed at its source");
+        out.remove(out_pos);
+        let inc = &mut self.nodes[slot.target as usize].inc;
+        let in_pos = inc.iter().position(|&e| e == id).expect("edge listed at its target");
+        inc.remove(in_pos);
+        self.edge_count -= 1;
+        undo.push(Undo::EdgeRemoved { edge: id, slot, out_pos, in_pos });
+    }
+
+    /// Reverses `log` (newest change first), restoring the exact prior state.
+    pub fn undo(&mut self, log: Vec<Undo>) {
+        for entry in log.into_iter().rev() {
+            match entry {
+                Undo::NodeAdded(slot) => {
+                    let node = &mut self.nodes[slot as usize];
+                    let label = core::mem::replace(&mut node.label, FREE);
+                    let id = core::mem::replace(&mut node.id, Arc::from(""));
+                    self.ids.remove(&id);
+                    self.nodes_per_label[label as usize] -= 1;
+                    self.free_nodes.push(slot);
+                }
+                Undo::NodeRemoved { slot, id, label } => {
+                    let popped = self.free_nodes.pop();
+                    debug_assert_eq!(popped, Some(slot));
+                    let node = &mut self.nodes[slot as usize];
+                    node.id = Arc::clone(&id);
+                    node.label = label;
+                    self.ids.insert(id, slot);
+                    self.nodes_per_label[label as usize] += 1;
+                }
+                Undo::EdgeAdded(id) => {
+                    let slot = core::mem::replace(&mut self.edges[id as usize], EdgeSlot::EMPTY);
+                    self.nodes[slot.source as usize].out.pop();
+                    self.nodes[slot.target as usize].inc.pop();
+                    self.edge_count -= 1;
+                }
+                Undo::EdgeRemoved { edge, slot, out_pos, in_pos } => {
+                    self.edges[edge as usize] = slot;
+                    self.nodes[slot.source as usize].out.insert(out_pos, edge);
+                    self.nodes[slot.target as usize].inc.insert(in_pos, edge);
+                    self.edge_count += 1;
+                }
+                Undo::NextEdge(id) => {
+                    self.next_edge = id;
+                    self.edges.truncate(id as usize);
+                }
+            }
+        }
+    }
+
+    /// Bytes held by the topology (ids, labels, slots, adjacency), for metrics
+    /// and the memory-per-edge figure.
+    pub fn heap_bytes(&self) -> usize {
+        let node_slots = self.nodes.capacity() * core::mem::size_of::<NodeSlot>();
+        let adjacency: usize =
+            self.nodes.iter().map(|n| (n.out.capacity() + n.inc.capacity()) * 4 + n.id.len()).sum();
+        let id_map = self.ids.capacity() * (core::mem::size_of::<(Arc<str>, u32)>() + 1);
+        let edges = self.edges.capacity() * core::mem::size_of::<EdgeSlot>();
+        node_slots + adjacency + id_map + edges
+    }
+}

@@ -1,0 +1,131 @@
+//! Crash tests: a child process commits transactions on sled and is killed
+//! with SIGKILL at random moments. After reopening, every transaction is
+//! all-or-nothing, the committed ones form a prefix of what was attempted,
+//! and in `high_safety` every acknowledged commit is present.
+#![cfg(unix)]
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use knowledge_graph::{block_on, Graph, SledStorage, Value};
+
+const CHILD_DIR: &str = "MAYA_CRASH_CHILD_DIR";
+const CHILD_MODE: &str = "MAYA_CRASH_CHILD_MODE";
+
+/// Each transaction `i` adds node `n{i}`, two edges from it, and moves the
+/// `counter` node's edge: so partial application is visible.
+fn commit_forever(dir: &str, mode: &str) {
+    let storage = SledStorage::builder().path(dir).mode(mode).open().unwrap();
+    let graph = Graph::open(storage).unwrap();
+    let start = block_on(graph.count_nodes()).unwrap();
+    if start == 0 {
+        block_on(graph.add_node("meta", "root", &Value::Null)).unwrap();
+    }
+    let mut i = block_on(graph.count_edges()).unwrap() / 2;
+    loop {
+        let mut tx = block_on(graph.begin()).unwrap();
+        let id = format!("n{i}");
+        tx.add_node("item", &id, &Value::Int(i as i64)).unwrap();
+        tx.add_edge("first", &id, "root", None).unwrap();
+        tx.add_edge("second", "root", &id, None).unwrap();
+        block_on(tx.commit()).unwrap();
+        println!("ack {i}");
+        i += 1;
+    }
+}
+
+/// Runs the child, kills it after `after`, and returns the last acknowledged transaction.
+fn run_and_kill(dir: &str, mode: &str, after: Duration) -> Option<usize> {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_writer", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(CHILD_DIR, dir)
+        .env(CHILD_MODE, mode)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut last = None;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(n) = line.strip_prefix("ack ") {
+                last = n.trim().parse::<usize>().ok();
+            }
+        }
+        last
+    });
+    let started = Instant::now();
+    std::thread::sleep(after);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let last = reader.join().unwrap();
+    assert!(started.elapsed() >= after);
+    last
+}
+
+fn check_consistent(dir: &str) -> usize {
+    let graph = Graph::open(SledStorage::open(dir).unwrap()).unwrap();
+    let items = block_on(graph.get_nodes(Some("item"), None)).unwrap();
+    let n = items.len();
+    // Transactions commit in order, so the survivors are exactly n0..n{n-1}.
+    for i in 0..n {
+        let id = format!("n{i}");
+        let node = block_on(graph.get_node(&id)).unwrap().unwrap_or_else(|| panic!("{id} missing: not a prefix"));
+        assert_eq!(node.properties, Value::Int(i as i64));
+        let out = block_on(graph.get_node_edges(&id, None)).unwrap();
+        let inc = block_on(graph.get_edges_to(&id, None)).unwrap();
+        assert_eq!((out.len(), inc.len()), (1, 1), "transaction {i} is only partly applied");
+    }
+    assert_eq!(block_on(graph.count_edges()).unwrap(), 2 * n, "edges without their node");
+    n
+}
+
+fn crash_rounds(mode: &str, rounds: u64, must_keep_acks: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let path = path.to_str().unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ rounds;
+    let mut total_acks = 0;
+    for round in 0..rounds {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(150 + seed % 400);
+        let acked = run_and_kill(path, mode, delay);
+        let survivors = check_consistent(path);
+        if let Some(last) = acked {
+            total_acks += 1;
+            if must_keep_acks {
+                assert!(survivors > last, "round {round}: acknowledged transaction {last} lost ({survivors} survived)");
+            }
+        }
+    }
+    assert!(total_acks > 0, "the child never committed anything: the test did not test");
+}
+
+#[test]
+fn high_safety_keeps_every_acknowledged_commit() {
+    crash_rounds("high_safety", 6, true);
+}
+
+#[test]
+fn high_throughput_loses_only_whole_recent_transactions() {
+    crash_rounds("high_throughput", 6, false);
+}
+
+#[test]
+fn low_space_loses_only_whole_recent_transactions() {
+    crash_rounds("low_space", 4, false);
+}
+
+/// The process the crash tests start and kill; not a test on its own.
+#[test]
+#[ignore = "started by the crash tests as their child process"]
+fn child_writer() {
+    let dir = std::env::var(CHILD_DIR).expect("run by the crash tests only");
+    let mode = std::env::var(CHILD_MODE).unwrap();
+    commit_forever(&dir, &mode);
+}
