@@ -33,7 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     graph.add_node("user", &user2.id, &user2).await?;
 
     // Add relationship
-    graph.add_edge("follows", &user1.id, &user2.id, None).await?;
+    graph
+        .add_edge("follows", &user1.id, &user2.id, None)
+        .await?;
 
     // Query relationships
     let followers = graph.get_edges_to(&user2.id, Some("follows")).await?;

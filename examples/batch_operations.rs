@@ -10,7 +10,9 @@ struct User {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let user1 = User { name: "Alice".into() };
+    let user1 = User {
+        name: "Alice".into(),
+    };
     let user2 = User { name: "Bob".into() };
 
     let storage = SledStorage::open(dir.path().join("data/graph"))?;
@@ -25,11 +27,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Execute batch
     batch.commit().await?;
-    println!("committed: {} nodes, {} edges", graph.count_nodes().await?, graph.count_edges().await?);
+    println!(
+        "committed: {} nodes, {} edges",
+        graph.count_nodes().await?,
+        graph.count_edges().await?
+    );
 
     // A batch with one bad operation changes nothing.
     let mut batch = graph.batch();
-    batch.add_node("user", "3", &User { name: "Carol".into() })?;
+    batch.add_node(
+        "user",
+        "3",
+        &User {
+            name: "Carol".into(),
+        },
+    )?;
     batch.add_edge("follows", "3", "nobody", None)?;
     match batch.commit().await {
         Ok(_) => return Err("a batch with a missing endpoint must fail".into()),
@@ -39,7 +51,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Transactions hold the write lock from begin to commit.
     let mut tx = graph.begin().await?;
-    tx.add_node("user", "3", &User { name: "Carol".into() })?;
+    tx.add_node(
+        "user",
+        "3",
+        &User {
+            name: "Carol".into(),
+        },
+    )?;
     tx.add_edge("follows", "3", "1", None)?;
     tx.commit().await?;
 

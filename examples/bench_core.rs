@@ -13,8 +13,8 @@ use knowledge_graph::{block_on, Graph, MemoryStorage, SledStorage, Storage, Valu
 use serde::Serialize;
 
 const CITIES: [&str; 20] = [
-    "Paris", "Berlin", "Lagos", "Tokyo", "Lima", "Oslo", "Cairo", "Delhi", "Quito", "Seoul", "Austin", "Porto",
-    "Accra", "Hanoi", "Perth", "Turin", "Dakar", "Cusco", "Malmo", "Kyoto",
+    "Paris", "Berlin", "Lagos", "Tokyo", "Lima", "Oslo", "Cairo", "Delhi", "Quito", "Seoul",
+    "Austin", "Porto", "Accra", "Hanoi", "Perth", "Turin", "Dakar", "Cusco", "Malmo", "Kyoto",
 ];
 
 #[derive(Serialize)]
@@ -44,17 +44,29 @@ impl Rng {
 }
 
 fn user(i: usize, rng: &mut Rng) -> User<'static> {
-    User { name: format!("user {i}"), age: 18 + rng.below(73) as u32, city: CITIES[rng.below(CITIES.len())] }
+    User {
+        name: format!("user {i}"),
+        age: 18 + rng.below(73) as u32,
+        city: CITIES[rng.below(CITIES.len())],
+    }
 }
 
 fn follows(rng: &mut Rng) -> Value {
-    let f = Follows { weight: (rng.below(1000) + 1) as f64 / 1000.0, since: 1_600_000_000 + rng.below(100_000_000) as i64 };
+    let f = Follows {
+        weight: (rng.below(1000) + 1) as f64 / 1000.0,
+        since: 1_600_000_000 + rng.below(100_000_000) as i64,
+    };
     knowledge_graph::to_value(&f).unwrap()
 }
 
 /// Target of the `k`-th edge of user `i`: skewed towards low ids, like real follower graphs.
 fn target(i: usize, users: usize, rng: &mut Rng) -> usize {
-    let t = if rng.below(2) == 0 { rng.below(users) } else { rng.below(1 + rng.below(users)) };
+    let t = if rng.below(2) == 0 {
+        rng.below(users)
+    } else {
+        let bound = 1 + rng.below(users);
+        rng.below(bound)
+    };
     if t == i {
         (t + 1) % users
     } else {
@@ -69,11 +81,15 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// Runs `f` `runs` times and returns the median rate in operations per second.
 fn rate(runs: usize, ops: usize, mut f: impl FnMut(usize)) -> f64 {
-    median((0..runs).map(|run| {
-        let start = Instant::now();
-        f(run);
-        ops as f64 / start.elapsed().as_secs_f64()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|run| {
+                let start = Instant::now();
+                f(run);
+                ops as f64 / start.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
 }
 
 struct Row {
@@ -93,7 +109,9 @@ fn import<S: Storage>(graph: &Graph<S>, users: usize, prefix: &str) -> Duration 
     for chunk in (0..users).collect::<Vec<_>>().chunks(10_000) {
         let mut batch = graph.batch();
         for &i in chunk {
-            batch.add_node("user", &format!("{prefix}{i}"), &user(i, &mut rng)).unwrap();
+            batch
+                .add_node("user", &format!("{prefix}{i}"), &user(i, &mut rng))
+                .unwrap();
         }
         block_on(batch.commit()).unwrap();
     }
@@ -101,7 +119,14 @@ fn import<S: Storage>(graph: &Graph<S>, users: usize, prefix: &str) -> Duration 
     for i in 0..users {
         for _ in 0..10 {
             let t = target(i, users, &mut rng);
-            batch.add_edge("follows", &format!("{prefix}{i}"), &format!("{prefix}{t}"), Some(follows(&mut rng))).unwrap();
+            batch
+                .add_edge(
+                    "follows",
+                    &format!("{prefix}{i}"),
+                    &format!("{prefix}{t}"),
+                    Some(follows(&mut rng)),
+                )
+                .unwrap();
         }
         if batch.len() >= 10_000 {
             block_on(std::mem::replace(&mut batch, graph.batch()).commit()).unwrap();
@@ -126,14 +151,22 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
     let edge_graph = Graph::new(make());
     for i in 0..single_ops.min(users) {
         let mut batch = edge_graph.batch();
-        batch.add_node("user", &format!("u{i}"), &user(i, &mut rng)).unwrap();
+        batch
+            .add_node("user", &format!("u{i}"), &user(i, &mut rng))
+            .unwrap();
         block_on(batch.commit()).unwrap();
     }
     let n = single_ops.min(users);
     let edge_insert = rate(runs, single_ops, |_| {
         for i in 0..single_ops {
             let (s, t) = (i % n, target(i % n, n, &mut rng));
-            block_on(edge_graph.add_edge("follows", &format!("u{s}"), &format!("u{t}"), Some(follows(&mut rng)))).unwrap();
+            block_on(edge_graph.add_edge(
+                "follows",
+                &format!("u{s}"),
+                &format!("u{t}"),
+                Some(follows(&mut rng)),
+            ))
+            .unwrap();
         }
         block_on(edge_graph.flush()).unwrap();
     });
@@ -141,8 +174,14 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
 
     // Bulk import of the whole graph, then reads on it.
     let graph = Graph::new(make());
-    let imported = median((0..1).map(|_| import(&graph, users, "").as_secs_f64()).collect());
-    let hot: Vec<String> = (0..1000).map(|i| format!("{}", (i * 7919) % users)).collect();
+    let imported = median(
+        (0..1)
+            .map(|_| import(&graph, users, "").as_secs_f64())
+            .collect(),
+    );
+    let hot: Vec<String> = (0..1000)
+        .map(|i| format!("{}", (i * 7919) % users))
+        .collect();
     for id in &hot {
         block_on(graph.get_node(id)).unwrap();
     }
@@ -155,7 +194,12 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
     });
     let walks = 500_000;
     let view = graph.read();
-    let starts: Vec<_> = (0..1024).map(|i| view.node_index(&format!("{}", (i * 104_729) % users)).unwrap()).collect();
+    let starts: Vec<_> = (0..1024)
+        .map(|i| {
+            view.node_index(&format!("{}", (i * 104_729) % users))
+                .unwrap()
+        })
+        .collect();
     let mut rng = Rng(99);
     let walk = rate(runs, walks, |_| {
         for w in 0..walks {
@@ -187,9 +231,17 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
 /// Raw sled, one insert and one flush per operation: the ceiling for `high_safety`.
 fn raw_sled_flushed(ops: usize) -> f64 {
     rate(3, ops, |run| {
-        let db = sled::Config::new().temporary(true).flush_every_ms(None).open().unwrap();
+        let db = sled::Config::new()
+            .temporary(true)
+            .flush_every_ms(None)
+            .open()
+            .unwrap();
         for i in 0..ops {
-            db.insert(format!("{run}-{i}"), &b"0123456789abcdef0123456789abcdef"[..]).unwrap();
+            db.insert(
+                format!("{run}-{i}"),
+                &b"0123456789abcdef0123456789abcdef"[..],
+            )
+            .unwrap();
             db.flush().unwrap();
         }
     })
@@ -199,7 +251,11 @@ fn raw_sled_default(ops: usize) -> f64 {
     rate(3, ops, |run| {
         let db = sled::Config::new().temporary(true).open().unwrap();
         for i in 0..ops {
-            db.insert(format!("{run}-{i}"), &b"0123456789abcdef0123456789abcdef"[..]).unwrap();
+            db.insert(
+                format!("{run}-{i}"),
+                &b"0123456789abcdef0123456789abcdef"[..],
+            )
+            .unwrap();
         }
         db.flush().unwrap();
     })
@@ -207,21 +263,40 @@ fn raw_sled_default(ops: usize) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let users: usize = arg("--users").map_or(100_000, |v| v.parse().expect("--users N"));
     let backends = arg("--backends").unwrap_or_else(|| "memory,sled,sled-high-safety".into());
     let single = users.min(200_000);
     let safe_single = users.min(5_000);
-    println!("users: {users}, edges: {}, single-op runs: {single} ({safe_single} for high_safety)", users * 10);
+    println!(
+        "users: {users}, edges: {}, single-op runs: {single} ({safe_single} for high_safety)",
+        users * 10
+    );
 
     let mut rows = Vec::new();
     for backend in backends.split(',') {
         let row = match backend {
             "memory" => bench("memory", &MemoryStorage::new, users, single),
-            "sled" => bench("sled high_throughput", &|| SledStorage::temp().unwrap(), users, single),
+            "sled" => bench(
+                "sled high_throughput",
+                &|| SledStorage::temp().unwrap(),
+                users,
+                single,
+            ),
             "sled-high-safety" => bench(
                 "sled high_safety",
-                &|| SledStorage::builder().temporary(true).mode("high_safety").open().unwrap(),
+                &|| {
+                    SledStorage::builder()
+                        .temporary(true)
+                        .mode("high_safety")
+                        .open()
+                        .unwrap()
+                },
                 users,
                 safe_single,
             ),
@@ -236,8 +311,14 @@ fn main() {
     for r in &rows {
         println!(
             "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} s | {:.2}M | {:.1} |",
-            r.backend, r.node_insert, r.edge_insert, r.lookup, r.walk, r.import_secs,
-            r.import_nodes_per_min / 1e6, r.bytes_per_edge
+            r.backend,
+            r.node_insert,
+            r.edge_insert,
+            r.lookup,
+            r.walk,
+            r.import_secs,
+            r.import_nodes_per_min / 1e6,
+            r.bytes_per_edge
         );
     }
     if backends.contains("sled") {
@@ -246,7 +327,10 @@ fn main() {
         let default = raw_sled_default(single);
         println!("raw sled 0.34, insert + flush per op: {flushed:.0}/s; default mode inserts: {default:.0}/s");
         if let Some(safe) = rows.iter().find(|r| r.backend == "sled high_safety") {
-            println!("sled high_safety node inserts reach {:.0}% of raw insert + flush", safe.node_insert / flushed * 100.0);
+            println!(
+                "sled high_safety node inserts reach {:.0}% of raw insert + flush",
+                safe.node_insert / flushed * 100.0
+            );
         }
     }
 }

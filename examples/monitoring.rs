@@ -6,10 +6,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let graph = Graph::new(SledStorage::open(dir.path().join("data/graph"))?);
     for i in 0..1_000 {
-        graph.add_node("user", &format!("u{i}"), &Value::from_iter([("n", i)])).await?;
+        graph
+            .add_node("user", &format!("u{i}"), &Value::from_iter([("n", i)]))
+            .await?;
     }
     for i in 1..1_000 {
-        graph.add_edge("follows", &format!("u{i}"), &format!("u{}", i / 2), None).await?;
+        graph
+            .add_edge("follows", &format!("u{i}"), &format!("u{}", i / 2), None)
+            .await?;
     }
     for i in 0..5_000 {
         graph.get_node(&format!("u{}", i % 100)).await?;

@@ -17,7 +17,9 @@ async fn recommend_users(
     // Find users with similar interests
     let mut similar_users = std::collections::HashMap::new();
     for interest_id in interest_ids {
-        let users = graph.get_edges_to(&interest_id, Some("has_interest")).await?;
+        let users = graph
+            .get_edges_to(&interest_id, Some("has_interest"))
+            .await?;
         for edge in users {
             let other_user = edge.source()?;
             if other_user != user_id {
@@ -30,7 +32,8 @@ async fn recommend_users(
     let mut recommendations: Vec<_> = similar_users.into_iter().collect();
     recommendations.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 
-    Ok(recommendations.into_iter()
+    Ok(recommendations
+        .into_iter()
         .take(limit)
         .map(|(user, _)| user)
         .collect())
@@ -41,7 +44,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let graph = Graph::new(SledStorage::open(dir.path().join("data/graph"))?);
     for topic in ["rust", "graphs", "music", "chess"] {
-        graph.add_node("interest", topic, &Value::from_iter([("name", topic)])).await?;
+        graph
+            .add_node("interest", topic, &Value::from_iter([("name", topic)]))
+            .await?;
     }
     let people: [(&str, &[&str]); 5] = [
         ("alice", &["rust", "graphs", "chess"]),
@@ -51,7 +56,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("erin", &["rust", "graphs", "chess"]),
     ];
     for (user, interests) in people {
-        graph.add_node("user", user, &Value::from_iter([("name", user)])).await?;
+        graph
+            .add_node("user", user, &Value::from_iter([("name", user)]))
+            .await?;
         for interest in interests {
             graph.add_edge("has_interest", user, interest, None).await?;
         }

@@ -13,31 +13,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Storage Options
     let storage = SledStorage::builder()
         .path(&path)
-        .cache_capacity(1_000_000)  // 1M items in cache
+        .cache_capacity(1_000_000) // 1M items in cache
         .compression(true)
-        .mode("high_throughput")  // or "low_space", "high_safety"
+        .mode("high_throughput") // or "low_space", "high_safety"
         .open()?;
     let graph = Graph::new(storage);
-    graph.add_node("user", "1", &Value::from_iter([("name", "Alice")])).await?;
+    graph
+        .add_node("user", "1", &Value::from_iter([("name", "Alice")]))
+        .await?;
     drop(graph);
 
     // For production workloads
     let storage = SledStorage::builder()
         .path(&path)
-        .cache_capacity(10_000_000)  // 10M items
+        .cache_capacity(10_000_000) // 10M items
         .compression(true)
         .mode("high_throughput")
         .open()?;
     drop(storage);
 
     // For development
-    let storage = SledStorage::temp()?;  // Creates a temporary database, removed on drop
+    let storage = SledStorage::temp()?; // Creates a temporary database, removed on drop
     drop(storage);
 
     // High memory usage: reduce cache size
     let storage = SledStorage::builder()
         .path(&path)
-        .cache_capacity(100_000)  // Reduce from default
+        .cache_capacity(100_000) // Reduce from default
         .open()?;
     drop(storage);
 
@@ -51,13 +53,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Query timeouts: how long a writer waits for the write lock
     let storage = SledStorage::builder()
         .path(&path)
-        .timeout(Duration::from_secs(30))  // Increase timeout
+        .timeout(Duration::from_secs(30)) // Increase timeout
         .open()?;
     drop(storage);
 
     // Periodic maintenance
     let storage = SledStorage::open(&path)?;
-    storage.compact()?;  // Run during low-traffic periods
+    storage.compact()?; // Run during low-traffic periods
 
     let graph = Graph::new(storage);
     assert_eq!(graph.count_nodes().await?, 1);

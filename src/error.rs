@@ -74,11 +74,15 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn corrupt(detail: impl Into<String>) -> Self {
-        Error::Corrupt { detail: detail.into() }
+        Error::Corrupt {
+            detail: detail.into(),
+        }
     }
 
     pub(crate) fn invalid(detail: impl Into<String>) -> Self {
-        Error::InvalidArgument { detail: detail.into() }
+        Error::InvalidArgument {
+            detail: detail.into(),
+        }
     }
 }
 
@@ -98,7 +102,11 @@ impl fmt::Display for Error {
                 waited.as_millis()
             ),
             Error::Rejected { index, of, source } => {
-                write!(f, "operation {} of {of} failed, nothing was applied: {source}", index + 1)
+                write!(
+                    f,
+                    "operation {} of {of} failed, nothing was applied: {source}",
+                    index + 1
+                )
             }
             Error::Value(err) => write!(f, "property conversion failed: {err}"),
             Error::Corrupt { detail } => write!(f, "stored data is corrupt: {detail}"),

@@ -64,7 +64,10 @@ pub(crate) struct WriteTicket {
 
 impl Drop for WriteTicket {
     fn drop(&mut self) {
-        self.gate.counters.active_transactions.fetch_sub(1, Ordering::Relaxed);
+        self.gate
+            .counters
+            .active_transactions
+            .fetch_sub(1, Ordering::Relaxed);
         self.gate.gate.release();
     }
 }
@@ -90,7 +93,9 @@ pub struct Graph<S: Storage> {
 
 impl<S: Storage> Clone for Graph<S> {
     fn clone(&self) -> Self {
-        Graph { inner: Arc::clone(&self.inner) }
+        Graph {
+            inner: Arc::clone(&self.inner),
+        }
     }
 }
 
@@ -113,7 +118,12 @@ impl<S: Storage> Graph<S> {
     pub fn new(storage: S) -> Self {
         match Self::with_options(storage, GraphOptions::default()) {
             Ok(graph) => graph,
-            Err((storage, err)) => Self::build(storage, Topology::default(), GraphOptions::default(), Some(err.to_string())),
+            Err((storage, err)) => Self::build(
+                storage,
+                Topology::default(),
+                GraphOptions::default(),
+                Some(err.to_string()),
+            ),
         }
     }
 
@@ -130,7 +140,10 @@ impl<S: Storage> Graph<S> {
     ///
     /// # Errors
     /// As [`Graph::open`]; the storage is handed back with the error.
-    pub fn with_options(storage: S, mut options: GraphOptions) -> core::result::Result<Self, (S, Error)> {
+    pub fn with_options(
+        storage: S,
+        mut options: GraphOptions,
+    ) -> core::result::Result<Self, (S, Error)> {
         let config = storage.config();
         if let Some(capacity) = config.cache_capacity {
             options.cache_capacity = capacity;
@@ -141,20 +154,33 @@ impl<S: Storage> Graph<S> {
         match load(&storage, config.repair_on_open) {
             Ok((topology, repaired)) => {
                 let graph = Self::build(storage, topology, options, None);
-                graph.inner.gate.counters.repaired_records.store(repaired, Ordering::Relaxed);
+                graph
+                    .inner
+                    .gate
+                    .counters
+                    .repaired_records
+                    .store(repaired, Ordering::Relaxed);
                 Ok(graph)
             }
             Err(err) => Err((storage, err)),
         }
     }
 
-    fn build(storage: S, topology: Topology, options: GraphOptions, unavailable: Option<String>) -> Self {
+    fn build(
+        storage: S,
+        topology: Topology,
+        options: GraphOptions,
+        unavailable: Option<String>,
+    ) -> Self {
         Graph {
             inner: Arc::new(Inner {
                 storage,
                 topology: RwLock::new(topology),
                 cache: RecordCache::new(options.cache_capacity),
-                gate: Arc::new(Gate { gate: WriterGate::new(), counters: Counters::default() }),
+                gate: Arc::new(Gate {
+                    gate: WriterGate::new(),
+                    counters: Counters::default(),
+                }),
                 options,
                 unavailable,
             }),
@@ -168,7 +194,9 @@ impl<S: Storage> Graph<S> {
 
     fn check(&self) -> Result<()> {
         match &self.inner.unavailable {
-            Some(detail) => Err(Error::Unavailable { detail: detail.clone() }),
+            Some(detail) => Err(Error::Unavailable {
+                detail: detail.clone(),
+            }),
             None => Ok(()),
         }
     }
@@ -181,10 +209,19 @@ impl<S: Storage> Graph<S> {
     /// [`Error::NodeExists`] when the id is taken, [`Error::InvalidArgument`]
     /// for an empty id or label, [`Error::Value`] when the properties cannot be
     /// converted, [`Error::LockTimeout`], storage errors.
-    pub async fn add_node<T: Serialize + ?Sized>(&self, label: &str, id: &str, properties: &T) -> Result<()> {
+    pub async fn add_node<T: Serialize + ?Sized>(
+        &self,
+        label: &str,
+        id: &str,
+        properties: &T,
+    ) -> Result<()> {
         let properties = to_value(properties)?;
-        self.commit_one(Op::AddNode { label: label.to_string(), id: id.to_string(), properties })
-            .map(drop)
+        self.commit_one(Op::AddNode {
+            label: label.to_string(),
+            id: id.to_string(),
+            properties,
+        })
+        .map(drop)
     }
 
     /// Replaces a node's properties.
@@ -193,7 +230,11 @@ impl<S: Storage> Graph<S> {
     /// [`Error::NodeNotFound`], [`Error::Value`], [`Error::LockTimeout`], storage errors.
     pub async fn update_node<T: Serialize + ?Sized>(&self, id: &str, properties: &T) -> Result<()> {
         let properties = to_value(properties)?;
-        self.commit_one(Op::UpdateNode { id: id.to_string(), properties }).map(drop)
+        self.commit_one(Op::UpdateNode {
+            id: id.to_string(),
+            properties,
+        })
+        .map(drop)
     }
 
     /// Removes a node and, in the same transaction, every edge touching it.
@@ -201,7 +242,8 @@ impl<S: Storage> Graph<S> {
     /// # Errors
     /// [`Error::NodeNotFound`], [`Error::LockTimeout`], storage errors.
     pub async fn remove_node(&self, id: &str) -> Result<()> {
-        self.commit_one(Op::RemoveNode { id: id.to_string() }).map(drop)
+        self.commit_one(Op::RemoveNode { id: id.to_string() })
+            .map(drop)
     }
 
     /// Adds a directed edge from `source` to `target`.
@@ -213,7 +255,13 @@ impl<S: Storage> Graph<S> {
     /// [`Error::MissingEndpoint`] when either node does not exist,
     /// [`Error::InvalidArgument`] for an empty label, [`Error::LockTimeout`],
     /// storage errors.
-    pub async fn add_edge(&self, label: &str, source: &str, target: &str, properties: Option<Value>) -> Result<EdgeId> {
+    pub async fn add_edge(
+        &self,
+        label: &str,
+        source: &str,
+        target: &str,
+        properties: Option<Value>,
+    ) -> Result<EdgeId> {
         let op = Op::AddEdge {
             label: label.to_string(),
             source: source.to_string(),
@@ -221,7 +269,9 @@ impl<S: Storage> Graph<S> {
             properties: properties.unwrap_or(Value::Null),
         };
         let ids = self.commit_one(op)?;
-        ids.first().copied().ok_or_else(|| Error::corrupt("edge insert returned no id"))
+        ids.first()
+            .copied()
+            .ok_or_else(|| Error::corrupt("edge insert returned no id"))
     }
 
     /// [`add_edge`](Self::add_edge) with properties from any serde type.
@@ -235,7 +285,8 @@ impl<S: Storage> Graph<S> {
         target: &str,
         properties: &T,
     ) -> Result<EdgeId> {
-        self.add_edge(label, source, target, Some(to_value(properties)?)).await
+        self.add_edge(label, source, target, Some(to_value(properties)?))
+            .await
     }
 
     /// Removes an edge.
@@ -266,7 +317,10 @@ impl<S: Storage> Graph<S> {
     ///
     /// # Errors
     /// The closure's error, or [`Transaction::commit`]'s.
-    pub async fn transaction<R>(&self, work: impl FnOnce(&mut Transaction<S>) -> Result<R>) -> Result<R> {
+    pub async fn transaction<R>(
+        &self,
+        work: impl FnOnce(&mut Transaction<S>) -> Result<R>,
+    ) -> Result<R> {
         let mut tx = Transaction::new(self.clone(), self.write_ticket()?);
         match work(&mut tx) {
             Ok(value) => tx.commit_now().map(|_| value),
@@ -283,12 +337,22 @@ impl<S: Storage> Graph<S> {
         if !self.inner.gate.gate.acquire(timeout) {
             return Err(Error::LockTimeout { waited: timeout });
         }
-        self.inner.gate.counters.active_transactions.fetch_add(1, Ordering::Relaxed);
-        Ok(WriteTicket { gate: Arc::clone(&self.inner.gate) })
+        self.inner
+            .gate
+            .counters
+            .active_transactions
+            .fetch_add(1, Ordering::Relaxed);
+        Ok(WriteTicket {
+            gate: Arc::clone(&self.inner.gate),
+        })
     }
 
     pub(crate) fn note_rollback(&self) {
-        self.inner.gate.counters.rollbacks.fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .gate
+            .counters
+            .rollbacks
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     fn commit_one(&self, op: Op) -> Result<Vec<EdgeId>> {
@@ -309,11 +373,23 @@ impl<S: Storage> Graph<S> {
                 topo.undo(plan.undo);
                 drop(topo);
                 self.note_rollback();
-                return Err(if count == 1 { err } else { Error::Rejected { index, of: count, source: Box::new(err) } });
+                return Err(if count == 1 {
+                    err
+                } else {
+                    Error::Rejected {
+                        index,
+                        of: count,
+                        source: Box::new(err),
+                    }
+                });
             }
         }
         if plan.next_edge_changed {
-            plan.batch.put(Keyspace::Meta, record::META_NEXT_EDGE, topo.next_edge.to_le_bytes());
+            plan.batch.put(
+                Keyspace::Meta,
+                record::META_NEXT_EDGE,
+                topo.next_edge.to_le_bytes(),
+            );
         }
         if !plan.batch.is_empty() {
             if let Err(err) = inner.storage.apply(core::mem::take(&mut plan.batch)) {
@@ -336,6 +412,44 @@ impl<S: Storage> Graph<S> {
         Ok(plan.added_edges)
     }
 
+    /// The whole graph in the portable [snapshot format](crate::snapshot).
+    ///
+    /// Writers wait while it is taken, so the snapshot is one consistent
+    /// state even while other threads keep writing.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn to_snapshot(&self) -> Result<Vec<u8>> {
+        self.check()?;
+        let _consistent = self.inner.topology.read();
+        crate::snapshot::write(&self.inner.storage)
+    }
+
+    /// Loads a snapshot into `storage`, which must be empty, and opens it.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] for damaged or truncated bytes (nothing is written
+    /// then), [`Error::InvalidArgument`] when `storage` already holds a graph,
+    /// storage errors.
+    pub fn from_snapshot(bytes: &[u8], storage: S) -> Result<Self> {
+        let batch = crate::snapshot::to_batch(bytes)?;
+        let mut occupied = false;
+        for keyspace in [Keyspace::Nodes, Keyspace::Edges] {
+            storage.scan_prefix(keyspace, b"", &mut |_, _| {
+                occupied = true;
+                ControlFlow::Break(())
+            })?;
+        }
+        if occupied {
+            return Err(Error::invalid(
+                "cannot load a snapshot into storage that already holds a graph",
+            ));
+        }
+        storage.apply(batch)?;
+        storage.flush()?;
+        Self::open(storage)
+    }
+
     /// Makes every commit so far durable.
     ///
     /// # Errors
@@ -351,7 +465,10 @@ impl<S: Storage> Graph<S> {
     /// Writers wait while a view is alive: keep it short, and never hold it
     /// across an `.await` or a write on the same thread.
     pub fn read(&self) -> GraphRead<'_, S> {
-        GraphRead { graph: self, topo: self.inner.topology.read() }
+        GraphRead {
+            graph: self,
+            topo: self.inner.topology.read(),
+        }
     }
 
     /// The node with this id, or `None`.
@@ -419,10 +536,15 @@ impl<S: Storage> Graph<S> {
     fn edges_of(&self, id: &str, label: Option<&str>, outgoing: bool) -> Result<Vec<Edge>> {
         self.check()?;
         let view = self.read();
-        let slot = view.topo.node(id).ok_or_else(|| Error::NodeNotFound { id: id.to_string() })?;
+        let slot = view
+            .topo
+            .node(id)
+            .ok_or_else(|| Error::NodeNotFound { id: id.to_string() })?;
         let node = view.topo.node_slot(slot);
         let list = if outgoing { &node.out } else { &node.inc };
-        let Some(label) = label_filter(&view.topo, label) else { return Ok(Vec::new()) };
+        let Some(label) = label_filter(&view.topo, label) else {
+            return Ok(Vec::new());
+        };
         list.iter()
             .filter(|&&e| label.is_none_or(|l| view.topo.edges[e as usize].label == l))
             .map(|&e| view.edge_at(e))
@@ -436,7 +558,9 @@ impl<S: Storage> Graph<S> {
     pub async fn get_nodes(&self, label: Option<&str>, limit: Option<usize>) -> Result<Vec<Node>> {
         self.check()?;
         let view = self.read();
-        let Some(label) = label_filter(&view.topo, label) else { return Ok(Vec::new()) };
+        let Some(label) = label_filter(&view.topo, label) else {
+            return Ok(Vec::new());
+        };
         view.topo
             .live_nodes()
             .filter(|&slot| label.is_none_or(|l| view.topo.node_slot(slot).label == l))
@@ -449,11 +573,18 @@ impl<S: Storage> Graph<S> {
     ///
     /// # Errors
     /// Storage or corruption errors.
-    pub async fn get_edges(&self, label: Option<&str>, source: Option<&str>, target: Option<&str>) -> Result<Vec<Edge>> {
+    pub async fn get_edges(
+        &self,
+        label: Option<&str>,
+        source: Option<&str>,
+        target: Option<&str>,
+    ) -> Result<Vec<Edge>> {
         self.check()?;
         let view = self.read();
         let topo = &view.topo;
-        let Some(label) = label_filter(topo, label) else { return Ok(Vec::new()) };
+        let Some(label) = label_filter(topo, label) else {
+            return Ok(Vec::new());
+        };
         let endpoint = |id: Option<&str>| match id {
             None => Some(None),
             Some(id) => topo.node(id).map(Some),
@@ -472,7 +603,9 @@ impl<S: Storage> Graph<S> {
             (None, Some(t)) => Box::new(topo.node_slot(t).inc.iter().copied()),
             (None, None) => Box::new(0..topo.edges.len() as u32),
         };
-        let mut ids: Vec<u32> = candidates.filter(|&e| wanted(&topo.edges[e as usize])).collect();
+        let mut ids: Vec<u32> = candidates
+            .filter(|&e| wanted(&topo.edges[e as usize]))
+            .collect();
         ids.sort_unstable();
         ids.into_iter().map(|e| view.edge_at(e)).collect()
     }
@@ -484,7 +617,10 @@ impl<S: Storage> Graph<S> {
     pub async fn get_nodes_by_ids<I: AsRef<str>>(&self, ids: &[I]) -> Result<Vec<Node>> {
         self.check()?;
         let view = self.read();
-        ids.iter().filter_map(|id| view.topo.node(id.as_ref())).map(|slot| view.node_at(slot)).collect()
+        ids.iter()
+            .filter_map(|id| view.topo.node(id.as_ref()))
+            .map(|slot| view.node_at(slot))
+            .collect()
     }
 
     /// Number of nodes.
@@ -508,7 +644,10 @@ impl<S: Storage> Graph<S> {
     /// Node labels in use, with how many nodes carry each.
     pub fn labels(&self) -> Vec<(String, usize)> {
         let topo = self.inner.topology.read();
-        topo.labels().filter(|(_, n)| *n > 0).map(|(l, n)| (l.to_string(), n)).collect()
+        topo.labels()
+            .filter(|(_, n)| *n > 0)
+            .map(|(l, n)| (l.to_string(), n))
+            .collect()
     }
 
     /// A snapshot of the graph's counters.
@@ -555,7 +694,11 @@ struct Plan {
 impl Plan {
     fn apply(&mut self, topo: &mut Topology, op: Op, now: i64) -> Result<()> {
         match op {
-            Op::AddNode { label, id, properties } => {
+            Op::AddNode {
+                label,
+                id,
+                properties,
+            } => {
                 non_empty("node id", &id)?;
                 non_empty("node label", &label)?;
                 if topo.node(&id).is_some() {
@@ -563,16 +706,28 @@ impl Plan {
                 }
                 let label_id = topo.intern_label(&label);
                 topo.add_node(&id, label_id, &mut self.undo);
-                self.batch.put(Keyspace::Nodes, id.into_bytes(), record::encode_node(&label, &properties));
+                self.batch.put(
+                    Keyspace::Nodes,
+                    id.into_bytes(),
+                    record::encode_node(&label, &properties),
+                );
             }
             Op::UpdateNode { id, properties } => {
-                let slot = topo.node(&id).ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
+                let slot = topo
+                    .node(&id)
+                    .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
                 let label = topo.label(topo.node_slot(slot).label).clone();
-                self.batch.put(Keyspace::Nodes, id.into_bytes(), record::encode_node(&label, &properties));
+                self.batch.put(
+                    Keyspace::Nodes,
+                    id.into_bytes(),
+                    record::encode_node(&label, &properties),
+                );
                 self.cache.push((RecordKey::node(slot), Some(properties)));
             }
             Op::RemoveNode { id } => {
-                let slot = topo.node(&id).ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
+                let slot = topo
+                    .node(&id)
+                    .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
                 while let Some(&edge) = topo.node_slot(slot).out.last() {
                     self.remove_edge(topo, edge);
                 }
@@ -583,11 +738,24 @@ impl Plan {
                 self.batch.delete(Keyspace::Nodes, id.into_bytes());
                 self.cache.push((RecordKey::node(slot), None));
             }
-            Op::AddEdge { label, source, target, properties } => {
+            Op::AddEdge {
+                label,
+                source,
+                target,
+                properties,
+            } => {
                 non_empty("edge label", &label)?;
-                let missing = |role, id: &String| Error::MissingEndpoint { label: label.clone(), role, id: id.clone() };
-                let s = topo.node(&source).ok_or_else(|| missing("source", &source))?;
-                let t = topo.node(&target).ok_or_else(|| missing("target", &target))?;
+                let missing = |role, id: &String| Error::MissingEndpoint {
+                    label: label.clone(),
+                    role,
+                    id: id.clone(),
+                };
+                let s = topo
+                    .node(&source)
+                    .ok_or_else(|| missing("source", &source))?;
+                let t = topo
+                    .node(&target)
+                    .ok_or_else(|| missing("target", &target))?;
                 let label_id = topo.intern_label(&label);
                 let id = topo.add_edge(s, t, label_id, now, &mut self.undo);
                 self.next_edge_changed = true;
@@ -605,7 +773,8 @@ impl Plan {
 
     fn remove_edge(&mut self, topo: &mut Topology, edge: u32) {
         topo.remove_edge(edge, &mut self.undo);
-        self.batch.delete(Keyspace::Edges, record::edge_key(u64::from(edge)).to_vec());
+        self.batch
+            .delete(Keyspace::Edges, record::edge_key(u64::from(edge)).to_vec());
         self.cache.push((RecordKey::edge(u64::from(edge)), None));
     }
 }
@@ -647,23 +816,29 @@ fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u64)> {
         }
         None => {
             let mut batch = WriteBatch::new();
-            batch.put(Keyspace::Meta, record::META_FORMAT, [record::FORMAT_VERSION]);
+            batch.put(
+                Keyspace::Meta,
+                record::META_FORMAT,
+                [record::FORMAT_VERSION],
+            );
             storage.apply(batch)?;
         }
     }
 
-    let mut visit_error = |err: Error, key: &[u8], keyspace: Keyspace, failure: &mut Option<Error>| {
-        if repair {
-            damaged.delete(keyspace, key.to_vec());
-            ControlFlow::Continue(())
-        } else {
-            *failure = Some(err);
-            ControlFlow::Break(())
-        }
-    };
+    let mut visit_error =
+        |err: Error, key: &[u8], keyspace: Keyspace, failure: &mut Option<Error>| {
+            if repair {
+                damaged.delete(keyspace, key.to_vec());
+                ControlFlow::Continue(())
+            } else {
+                *failure = Some(err);
+                ControlFlow::Break(())
+            }
+        };
 
     storage.scan_prefix(Keyspace::Nodes, b"", &mut |key, value| {
-        let header = record::node_id_from_key(key).and_then(|id| Ok((id, record::node_header(id, value)?)));
+        let header =
+            record::node_id_from_key(key).and_then(|id| Ok((id, record::node_header(id, value)?)));
         match header {
             Ok((id, header)) => {
                 let label = topo.intern_label(header.label);
@@ -683,7 +858,10 @@ fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u64)> {
             let h = record::edge_header(id, value)?;
             let endpoint = |node: &str| {
                 topo.node(node).ok_or_else(|| {
-                    Error::corrupt(alloc::format!("edge #{id} '{}' names missing node '{node}'", h.label))
+                    Error::corrupt(alloc::format!(
+                        "edge #{id} '{}' names missing node '{node}'",
+                        h.label
+                    ))
                 })
             };
             let slot = EdgeSlot {
@@ -751,24 +929,38 @@ impl<S: Storage> GraphRead<'_, S> {
 
     /// Ids of the edges leaving `index`, oldest first.
     pub fn out_edges(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
-        self.topo.node_slot(index.0).out.iter().map(|&e| EdgeId(u64::from(e)))
+        self.topo
+            .node_slot(index.0)
+            .out
+            .iter()
+            .map(|&e| EdgeId(u64::from(e)))
     }
 
     /// Ids of the edges entering `index`, oldest first.
     pub fn in_edges(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
-        self.topo.node_slot(index.0).inc.iter().map(|&e| EdgeId(u64::from(e)))
+        self.topo
+            .node_slot(index.0)
+            .inc
+            .iter()
+            .map(|&e| EdgeId(u64::from(e)))
     }
 
     /// Targets of the edges leaving `index` (with repeats for parallel edges).
     pub fn out_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
         let topo = &*self.topo;
-        topo.node_slot(index.0).out.iter().map(move |&e| NodeIndex(topo.edges[e as usize].target))
+        topo.node_slot(index.0)
+            .out
+            .iter()
+            .map(move |&e| NodeIndex(topo.edges[e as usize].target))
     }
 
     /// Sources of the edges entering `index` (with repeats for parallel edges).
     pub fn in_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
         let topo = &*self.topo;
-        topo.node_slot(index.0).inc.iter().map(move |&e| NodeIndex(topo.edges[e as usize].source))
+        topo.node_slot(index.0)
+            .inc
+            .iter()
+            .map(move |&e| NodeIndex(topo.edges[e as usize].source))
     }
 
     /// The `n`-th outgoing neighbour of `index`, oldest edge first.
@@ -780,7 +972,11 @@ impl<S: Storage> GraphRead<'_, S> {
     /// Source, target and label of a live edge.
     pub fn edge_endpoints(&self, id: EdgeId) -> Option<(NodeIndex, NodeIndex, &str)> {
         let e = self.topo.edge(id.0)?;
-        Some((NodeIndex(e.source), NodeIndex(e.target), self.topo.label(e.label)))
+        Some((
+            NodeIndex(e.source),
+            NodeIndex(e.target),
+            self.topo.label(e.label),
+        ))
     }
 
     /// Every live node index.
@@ -812,9 +1008,15 @@ impl<S: Storage> GraphRead<'_, S> {
             let bytes = inner
                 .storage
                 .get(Keyspace::Nodes, node.id.as_bytes())?
-                .ok_or_else(|| Error::corrupt(alloc::format!("node '{}' has no stored record", node.id)))?;
+                .ok_or_else(|| {
+                    Error::corrupt(alloc::format!("node '{}' has no stored record", node.id))
+                })?;
             let header = record::node_header(&node.id, &bytes)?;
-            record::properties(&alloc::format!("node '{}'", node.id), &bytes, header.props_at)
+            record::properties(
+                &alloc::format!("node '{}'", node.id),
+                &bytes,
+                header.props_at,
+            )
         })?;
         Ok(Node {
             id: node.id.to_string(),

@@ -1,5 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
+#![deny(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
@@ -12,7 +17,9 @@ mod error;
 mod graph;
 mod metrics;
 mod model;
+pub mod query;
 mod record;
+pub mod snapshot;
 mod sync;
 mod topology;
 mod txn;
@@ -21,7 +28,9 @@ pub mod value;
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};
 pub use knowledge_graph_memory::MemoryStorage;
-pub use knowledge_graph_storage::{IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch};
+pub use knowledge_graph_storage::{
+    IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch,
+};
 pub use metrics::GraphMetrics;
 pub use model::{Edge, EdgeId, Node};
 pub use topology::NodeIndex;

@@ -86,7 +86,10 @@ fn open<'a, 'w>(what: &'w dyn core::fmt::Display, bytes: &'a [u8]) -> Result<Rea
         )));
     }
     if rest.len() < 4 {
-        return Err(Error::corrupt(alloc::format!("{what}: record truncated to {} bytes", bytes.len())));
+        return Err(Error::corrupt(alloc::format!(
+            "{what}: record truncated to {} bytes",
+            bytes.len()
+        )));
     }
     let stored = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
     let actual = crc32fast::hash(&rest[4..]);
@@ -95,14 +98,21 @@ fn open<'a, 'w>(what: &'w dyn core::fmt::Display, bytes: &'a [u8]) -> Result<Rea
             "{what}: checksum mismatch (stored {stored:08x}, computed {actual:08x})"
         )));
     }
-    Ok(Reader { bytes, pos: 5, what })
+    Ok(Reader {
+        bytes,
+        pos: 5,
+        what,
+    })
 }
 
 pub(crate) fn node_header<'a>(id: &str, bytes: &'a [u8]) -> Result<NodeHeader<'a>> {
     let what = alloc::format!("node '{id}'");
     let mut r = open(&what, bytes)?;
     let label = r.str()?;
-    Ok(NodeHeader { label, props_at: r.pos })
+    Ok(NodeHeader {
+        label,
+        props_at: r.pos,
+    })
 }
 
 pub(crate) fn edge_header(id: u64, bytes: &[u8]) -> Result<EdgeHeader<'_>> {
@@ -112,7 +122,13 @@ pub(crate) fn edge_header(id: u64, bytes: &[u8]) -> Result<EdgeHeader<'_>> {
     let source = r.str()?;
     let target = r.str()?;
     let created_at_ms = unzigzag(r.varint()?);
-    Ok(EdgeHeader { label, source, target, created_at_ms, props_at: r.pos })
+    Ok(EdgeHeader {
+        label,
+        source,
+        target,
+        created_at_ms,
+        props_at: r.pos,
+    })
 }
 
 /// Decodes the properties that start at `at` (from a header's `props_at`).
@@ -132,7 +148,12 @@ pub(crate) fn edge_key(id: u64) -> [u8; 8] {
 pub(crate) fn edge_id_from_key(key: &[u8]) -> Result<u64> {
     <[u8; 8]>::try_from(key)
         .map(u64::from_be_bytes)
-        .map_err(|_| Error::corrupt(alloc::format!("an edge key has {} bytes instead of 8", key.len())))
+        .map_err(|_| {
+            Error::corrupt(alloc::format!(
+                "an edge key has {} bytes instead of 8",
+                key.len()
+            ))
+        })
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -164,7 +185,11 @@ struct Reader<'a, 'w> {
 
 impl<'a> Reader<'a, '_> {
     fn truncated(&self) -> Error {
-        Error::corrupt(alloc::format!("{}: record truncated at byte {}", self.what, self.pos))
+        Error::corrupt(alloc::format!(
+            "{}: record truncated at byte {}",
+            self.what,
+            self.pos
+        ))
     }
 
     fn varint(&mut self) -> Result<u64> {
@@ -177,15 +202,26 @@ impl<'a> Reader<'a, '_> {
                 return Ok(value);
             }
         }
-        Err(Error::corrupt(alloc::format!("{}: overlong varint at byte {}", self.what, self.pos)))
+        Err(Error::corrupt(alloc::format!(
+            "{}: overlong varint at byte {}",
+            self.what,
+            self.pos
+        )))
     }
 
     fn str(&mut self) -> Result<&'a str> {
         let len = usize::try_from(self.varint()?).map_err(|_| self.truncated())?;
-        let end = self.pos.checked_add(len).filter(|&end| end <= self.bytes.len());
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|&end| end <= self.bytes.len());
         let end = end.ok_or_else(|| self.truncated())?;
         let s = core::str::from_utf8(&self.bytes[self.pos..end]).map_err(|_| {
-            Error::corrupt(alloc::format!("{}: invalid utf-8 at byte {}", self.what, self.pos))
+            Error::corrupt(alloc::format!(
+                "{}: invalid utf-8 at byte {}",
+                self.what,
+                self.pos
+            ))
         })?;
         self.pos = end;
         Ok(s)
@@ -209,7 +245,10 @@ mod tests {
         for i in 0..bytes.len() {
             let mut flipped = bytes.clone();
             flipped[i] ^= 0x10;
-            assert!(node_header("u1", &flipped).is_err(), "flip at byte {i} went unnoticed");
+            assert!(
+                node_header("u1", &flipped).is_err(),
+                "flip at byte {i} went unnoticed"
+            );
         }
         for len in 0..bytes.len() {
             assert!(node_header("u1", &bytes[..len]).is_err());
@@ -220,9 +259,14 @@ mod tests {
     fn edge_records_round_trip() {
         let bytes = encode_edge("follows", "a", "b", -5, &Value::Null);
         let h = edge_header(7, &bytes).unwrap();
-        assert_eq!((h.label, h.source, h.target, h.created_at_ms), ("follows", "a", "b", -5));
+        assert_eq!(
+            (h.label, h.source, h.target, h.created_at_ms),
+            ("follows", "a", "b", -5)
+        );
         assert_eq!(properties(&"e", &bytes, h.props_at).unwrap(), Value::Null);
-        let err = edge_header(7, &bytes[..bytes.len() - 2]).unwrap_err().to_string();
+        let err = alloc::string::ToString::to_string(
+            &edge_header(7, &bytes[..bytes.len() - 2]).err().unwrap(),
+        );
         assert!(err.contains("edge #7"), "{err}");
     }
 }

@@ -41,7 +41,12 @@ pub(crate) struct EdgeSlot {
 }
 
 impl EdgeSlot {
-    const EMPTY: EdgeSlot = EdgeSlot { source: NO_NODE, target: NO_NODE, label: 0, created_at_ms: 0 };
+    const EMPTY: EdgeSlot = EdgeSlot {
+        source: NO_NODE,
+        target: NO_NODE,
+        label: 0,
+        created_at_ms: 0,
+    };
 
     pub fn is_live(&self) -> bool {
         self.source != NO_NODE
@@ -51,9 +56,18 @@ impl EdgeSlot {
 /// What [`Topology::undo`] needs to reverse one change.
 pub(crate) enum Undo {
     NodeAdded(u32),
-    NodeRemoved { slot: u32, id: Arc<str>, label: LabelId },
+    NodeRemoved {
+        slot: u32,
+        id: Arc<str>,
+        label: LabelId,
+    },
     EdgeAdded(u32),
-    EdgeRemoved { edge: u32, slot: EdgeSlot, out_pos: usize, in_pos: usize },
+    EdgeRemoved {
+        edge: u32,
+        slot: EdgeSlot,
+        out_pos: usize,
+        in_pos: usize,
+    },
     NextEdge(u64),
 }
 
@@ -86,11 +100,17 @@ impl Topology {
     }
 
     pub fn live_nodes(&self) -> impl Iterator<Item = u32> + '_ {
-        self.nodes.iter().enumerate().filter(|(_, n)| n.label != FREE).map(|(i, _)| i as u32)
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.label != FREE)
+            .map(|(i, _)| i as u32)
     }
 
     pub fn edge(&self, id: u64) -> Option<&EdgeSlot> {
-        self.edges.get(usize::try_from(id).ok()?).filter(|e| e.is_live())
+        self.edges
+            .get(usize::try_from(id).ok()?)
+            .filter(|e| e.is_live())
     }
 
     pub fn label(&self, label: LabelId) -> &Arc<str> {
@@ -102,7 +122,10 @@ impl Topology {
     }
 
     pub fn labels(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.labels.iter().zip(&self.nodes_per_label).map(|(l, n)| (&**l, *n))
+        self.labels
+            .iter()
+            .zip(&self.nodes_per_label)
+            .map(|(l, n)| (&**l, *n))
     }
 
     /// The label's id, interning it on first use (labels are never removed).
@@ -168,7 +191,15 @@ impl Topology {
         let id = self.next_edge;
         undo.push(Undo::NextEdge(id));
         self.next_edge += 1;
-        self.insert_edge(id, EdgeSlot { source, target, label, created_at_ms });
+        self.insert_edge(
+            id,
+            EdgeSlot {
+                source,
+                target,
+                label,
+                created_at_ms,
+            },
+        );
         undo.push(Undo::EdgeAdded(id as u32));
         id
     }
@@ -189,13 +220,24 @@ impl Topology {
     pub fn remove_edge(&mut self, id: u32, undo: &mut Vec<Undo>) {
         let slot = core::mem::replace(&mut self.edges[id as usize], EdgeSlot::EMPTY);
         let out = &mut self.nodes[slot.source as usize].out;
-        let out_pos = out.iter().position(|&e| e == id).expect("edge listed at its source");
+        let out_pos = out
+            .iter()
+            .position(|&e| e == id)
+            .expect("edge listed at its source");
         out.remove(out_pos);
         let inc = &mut self.nodes[slot.target as usize].inc;
-        let in_pos = inc.iter().position(|&e| e == id).expect("edge listed at its target");
+        let in_pos = inc
+            .iter()
+            .position(|&e| e == id)
+            .expect("edge listed at its target");
         inc.remove(in_pos);
         self.edge_count -= 1;
-        undo.push(Undo::EdgeRemoved { edge: id, slot, out_pos, in_pos });
+        undo.push(Undo::EdgeRemoved {
+            edge: id,
+            slot,
+            out_pos,
+            in_pos,
+        });
     }
 
     /// Reverses `log` (newest change first), restoring the exact prior state.
@@ -225,7 +267,12 @@ impl Topology {
                     self.nodes[slot.target as usize].inc.pop();
                     self.edge_count -= 1;
                 }
-                Undo::EdgeRemoved { edge, slot, out_pos, in_pos } => {
+                Undo::EdgeRemoved {
+                    edge,
+                    slot,
+                    out_pos,
+                    in_pos,
+                } => {
                     self.edges[edge as usize] = slot;
                     self.nodes[slot.source as usize].out.insert(out_pos, edge);
                     self.nodes[slot.target as usize].inc.insert(in_pos, edge);
@@ -243,8 +290,11 @@ impl Topology {
     /// and the memory-per-edge figure.
     pub fn heap_bytes(&self) -> usize {
         let node_slots = self.nodes.capacity() * core::mem::size_of::<NodeSlot>();
-        let adjacency: usize =
-            self.nodes.iter().map(|n| (n.out.capacity() + n.inc.capacity()) * 4 + n.id.len()).sum();
+        let adjacency: usize = self
+            .nodes
+            .iter()
+            .map(|n| (n.out.capacity() + n.inc.capacity()) * 4 + n.id.len())
+            .sum();
         let id_map = self.ids.capacity() * (core::mem::size_of::<(Arc<str>, u32)>() + 1);
         let edges = self.edges.capacity() * core::mem::size_of::<EdgeSlot>();
         node_slots + adjacency + id_map + edges

@@ -21,11 +21,27 @@ use crate::value::{to_value, Value};
 /// One queued change.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Op {
-    AddNode { label: String, id: String, properties: Value },
-    UpdateNode { id: String, properties: Value },
-    RemoveNode { id: String },
-    AddEdge { label: String, source: String, target: String, properties: Value },
-    RemoveEdge { id: EdgeId },
+    AddNode {
+        label: String,
+        id: String,
+        properties: Value,
+    },
+    UpdateNode {
+        id: String,
+        properties: Value,
+    },
+    RemoveNode {
+        id: String,
+    },
+    AddEdge {
+        label: String,
+        source: String,
+        target: String,
+        properties: Value,
+    },
+    RemoveEdge {
+        id: EdgeId,
+    },
 }
 
 /// The operations a batch or transaction has queued; reached through
@@ -40,9 +56,18 @@ impl OpQueue {
     ///
     /// # Errors
     /// [`Error::Value`](crate::Error::Value) when `properties` cannot be converted.
-    pub fn add_node<T: Serialize + ?Sized>(&mut self, label: &str, id: &str, properties: &T) -> Result<()> {
+    pub fn add_node<T: Serialize + ?Sized>(
+        &mut self,
+        label: &str,
+        id: &str,
+        properties: &T,
+    ) -> Result<()> {
         let properties = to_value(properties)?;
-        self.ops.push(Op::AddNode { label: label.to_string(), id: id.to_string(), properties });
+        self.ops.push(Op::AddNode {
+            label: label.to_string(),
+            id: id.to_string(),
+            properties,
+        });
         Ok(())
     }
 
@@ -52,7 +77,10 @@ impl OpQueue {
     /// [`Error::Value`](crate::Error::Value) when `properties` cannot be converted.
     pub fn update_node<T: Serialize + ?Sized>(&mut self, id: &str, properties: &T) -> Result<()> {
         let properties = to_value(properties)?;
-        self.ops.push(Op::UpdateNode { id: id.to_string(), properties });
+        self.ops.push(Op::UpdateNode {
+            id: id.to_string(),
+            properties,
+        });
         Ok(())
     }
 
@@ -65,7 +93,13 @@ impl OpQueue {
     ///
     /// # Errors
     /// Kept for symmetry with [`add_node`](Self::add_node); queuing an edge cannot fail.
-    pub fn add_edge(&mut self, label: &str, source: &str, target: &str, properties: Option<Value>) -> Result<()> {
+    pub fn add_edge(
+        &mut self,
+        label: &str,
+        source: &str,
+        target: &str,
+        properties: Option<Value>,
+    ) -> Result<()> {
         self.ops.push(Op::AddEdge {
             label: label.to_string(),
             source: source.to_string(),
@@ -115,7 +149,10 @@ pub struct Batch<'g, S: Storage> {
 
 impl<'g, S: Storage> Batch<'g, S> {
     pub(crate) fn new(graph: &'g Graph<S>) -> Self {
-        Batch { graph, queue: OpQueue::default() }
+        Batch {
+            graph,
+            queue: OpQueue::default(),
+        }
     }
 
     /// Applies every queued operation, or none of them.
@@ -161,7 +198,11 @@ pub struct Transaction<S: Storage> {
 
 impl<S: Storage> Transaction<S> {
     pub(crate) fn new(graph: Graph<S>, ticket: WriteTicket) -> Self {
-        Transaction { graph, ticket, queue: OpQueue::default() }
+        Transaction {
+            graph,
+            ticket,
+            queue: OpQueue::default(),
+        }
     }
 
     /// Applies every queued operation, or none of them, and releases the lock.
@@ -169,7 +210,11 @@ impl<S: Storage> Transaction<S> {
     /// # Errors
     /// As [`Batch::commit`].
     pub async fn commit(self) -> Result<Vec<EdgeId>> {
-        let Transaction { graph, ticket, queue } = self;
+        let Transaction {
+            graph,
+            ticket,
+            queue,
+        } = self;
         graph.apply_ops(&ticket, queue.ops)
     }
 
@@ -179,7 +224,11 @@ impl<S: Storage> Transaction<S> {
     }
 
     pub(crate) fn commit_now(self) -> Result<Vec<EdgeId>> {
-        let Transaction { graph, ticket, queue } = self;
+        let Transaction {
+            graph,
+            ticket,
+            queue,
+        } = self;
         graph.apply_ops(&ticket, queue.ops)
     }
 }

@@ -1,12 +1,13 @@
 //! Many threads reading and writing one graph end in a consistent state with
 //! the expected counts; readers never see half a transaction; a writer that
 //! cannot get the lock in time fails with a clear error.
-#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use knowledge_graph::{block_on, Error, Graph, GraphOptions, MemoryStorage, SledStorage, Storage, Value};
+use knowledge_graph::{
+    block_on, Error, Graph, GraphOptions, MemoryStorage, SledStorage, Storage, Value,
+};
 
 fn stress<S: Storage + 'static>(graph: Graph<S>) {
     const WRITERS: usize = 4;
@@ -41,11 +42,17 @@ fn stress<S: Storage + 'static>(graph: Graph<S>) {
                     let view = graph.read();
                     let hub = view.node_index("hub").unwrap();
                     let items = view.node_count() - 1;
-                    assert_eq!(view.edge_count(), 2 * items, "a reader saw half a transaction");
+                    assert_eq!(
+                        view.edge_count(),
+                        2 * items,
+                        "a reader saw half a transaction"
+                    );
                     assert_eq!(view.out_edges(hub).len(), items);
                     assert_eq!(view.in_edges(hub).len(), items);
                     drop(view);
-                    let n = block_on(graph.get_edges_to("hub", Some("in"))).unwrap().len();
+                    let n = block_on(graph.get_edges_to("hub", Some("in")))
+                        .unwrap()
+                        .len();
                     assert!(n <= WRITERS * TXS);
                     reads += 1;
                 }
@@ -76,20 +83,36 @@ fn sled_survives_concurrent_writers_and_readers() {
 
 #[test]
 fn sled_high_safety_survives_concurrent_writers_and_readers() {
-    stress(Graph::new(SledStorage::builder().temporary(true).mode("high_safety").open().unwrap()));
+    stress(Graph::new(
+        SledStorage::builder()
+            .temporary(true)
+            .mode("high_safety")
+            .open()
+            .unwrap(),
+    ));
 }
 
 #[test]
 fn writers_time_out_while_a_transaction_holds_the_lock() {
-    let storage = SledStorage::builder().temporary(true).timeout(Duration::from_millis(100)).open().unwrap();
+    let storage = SledStorage::builder()
+        .temporary(true)
+        .timeout(Duration::from_millis(100))
+        .open()
+        .unwrap();
     let graph = Graph::new(storage);
     let tx = block_on(graph.begin()).unwrap();
     let started = Instant::now();
     let err = block_on(graph.add_node("user", "1", &Value::Null)).unwrap_err();
     let waited = started.elapsed();
     assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
-    assert_eq!(err.to_string(), "timed out after 100 ms waiting for the write lock held by another transaction");
-    assert!(waited >= Duration::from_millis(100), "gave up after {waited:?}");
+    assert_eq!(
+        err.to_string(),
+        "timed out after 100 ms waiting for the write lock held by another transaction"
+    );
+    assert!(
+        waited >= Duration::from_millis(100),
+        "gave up after {waited:?}"
+    );
     // Readers are not blocked by the open transaction.
     assert_eq!(block_on(graph.count_nodes()).unwrap(), 0);
     drop(tx); // dropping rolls back and releases the lock
@@ -98,8 +121,13 @@ fn writers_time_out_while_a_transaction_holds_the_lock() {
 
 #[test]
 fn a_waiting_writer_proceeds_when_the_lock_is_released() {
-    let options = GraphOptions { timeout: Duration::from_secs(10), ..GraphOptions::default() };
-    let graph = Graph::with_options(MemoryStorage::new(), options).map_err(|(_, e)| e).unwrap();
+    let options = GraphOptions {
+        timeout: Duration::from_secs(10),
+        ..GraphOptions::default()
+    };
+    let graph = Graph::with_options(MemoryStorage::new(), options)
+        .map_err(|(_, e)| e)
+        .unwrap();
     let tx = block_on(graph.begin()).unwrap();
     std::thread::scope(|scope| {
         let g = graph.clone();

@@ -3,7 +3,6 @@
 //! all-or-nothing, the committed ones form a prefix of what was attempted,
 //! and in `high_safety` every acknowledged commit is present.
 #![cfg(unix)]
-#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -39,7 +38,13 @@ fn commit_forever(dir: &str, mode: &str) {
 /// Runs the child, kills it after `after`, and returns the last acknowledged transaction.
 fn run_and_kill(dir: &str, mode: &str, after: Duration) -> Option<usize> {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_writer",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_DIR, dir)
         .env(CHILD_MODE, mode)
         .stdout(Stdio::piped())
@@ -73,13 +78,23 @@ fn check_consistent(dir: &str) -> usize {
     // Transactions commit in order, so the survivors are exactly n0..n{n-1}.
     for i in 0..n {
         let id = format!("n{i}");
-        let node = block_on(graph.get_node(&id)).unwrap().unwrap_or_else(|| panic!("{id} missing: not a prefix"));
+        let node = block_on(graph.get_node(&id))
+            .unwrap()
+            .unwrap_or_else(|| panic!("{id} missing: not a prefix"));
         assert_eq!(node.properties, Value::Int(i as i64));
         let out = block_on(graph.get_node_edges(&id, None)).unwrap();
         let inc = block_on(graph.get_edges_to(&id, None)).unwrap();
-        assert_eq!((out.len(), inc.len()), (1, 1), "transaction {i} is only partly applied");
+        assert_eq!(
+            (out.len(), inc.len()),
+            (1, 1),
+            "transaction {i} is only partly applied"
+        );
     }
-    assert_eq!(block_on(graph.count_edges()).unwrap(), 2 * n, "edges without their node");
+    assert_eq!(
+        block_on(graph.count_edges()).unwrap(),
+        2 * n,
+        "edges without their node"
+    );
     n
 }
 
@@ -99,11 +114,17 @@ fn crash_rounds(mode: &str, rounds: u64, must_keep_acks: bool) {
         if let Some(last) = acked {
             total_acks += 1;
             if must_keep_acks {
-                assert!(survivors > last, "round {round}: acknowledged transaction {last} lost ({survivors} survived)");
+                assert!(
+                    survivors > last,
+                    "round {round}: acknowledged transaction {last} lost ({survivors} survived)"
+                );
             }
         }
     }
-    assert!(total_acks > 0, "the child never committed anything: the test did not test");
+    assert!(
+        total_acks > 0,
+        "the child never committed anything: the test did not test"
+    );
 }
 
 #[test]

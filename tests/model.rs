@@ -1,7 +1,6 @@
 //! Model test: random operation sequences, including ones that must fail,
 //! applied to the graph and to a naive model must agree, on memory and on
 //! sled, including after closing and reopening the sled database.
-#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::collections::BTreeMap;
 
@@ -10,11 +9,27 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Step {
-    AddNode { id: u8, label: u8, value: i64 },
-    UpdateNode { id: u8, value: i64 },
-    RemoveNode { id: u8 },
-    AddEdge { label: u8, source: u8, target: u8, value: i64 },
-    RemoveEdge { pick: u16 },
+    AddNode {
+        id: u8,
+        label: u8,
+        value: i64,
+    },
+    UpdateNode {
+        id: u8,
+        value: i64,
+    },
+    RemoveNode {
+        id: u8,
+    },
+    AddEdge {
+        label: u8,
+        source: u8,
+        target: u8,
+        value: i64,
+    },
+    RemoveEdge {
+        pick: u16,
+    },
     Batch(Vec<Step>),
     Reopen,
 }
@@ -58,7 +73,8 @@ impl Model {
                 if self.nodes.contains_key(&id) {
                     return Err(());
                 }
-                self.nodes.insert(id, (format!("l{label}"), Value::Int(*value)));
+                self.nodes
+                    .insert(id, (format!("l{label}"), Value::Int(*value)));
             }
             Step::UpdateNode { id, value } => {
                 let node = self.nodes.get_mut(&node_id(*id)).ok_or(())?;
@@ -69,12 +85,20 @@ impl Model {
                 self.nodes.remove(&id).ok_or(())?;
                 self.edges.retain(|_, (_, s, t, _)| *s != id && *t != id);
             }
-            Step::AddEdge { label, source, target, value } => {
+            Step::AddEdge {
+                label,
+                source,
+                target,
+                value,
+            } => {
                 let (s, t) = (node_id(*source), node_id(*target));
                 if !self.nodes.contains_key(&s) || !self.nodes.contains_key(&t) {
                     return Err(());
                 }
-                self.edges.insert(self.next_edge, (format!("e{label}"), s, t, Value::Int(*value)));
+                self.edges.insert(
+                    self.next_edge,
+                    (format!("e{label}"), s, t, Value::Int(*value)),
+                );
                 self.next_edge += 1;
             }
             Step::RemoveEdge { pick } => {
@@ -100,19 +124,39 @@ impl Model {
         if self.edges.is_empty() || pick % 5 == 0 {
             return u64::from(pick) + 1_000_000;
         }
-        *self.edges.keys().nth(usize::from(pick) % self.edges.len()).unwrap()
+        *self
+            .edges
+            .keys()
+            .nth(usize::from(pick) % self.edges.len())
+            .unwrap()
     }
 }
 
-fn queue<Q: std::ops::DerefMut<Target = knowledge_graph::OpQueue>>(q: &mut Q, step: &Step, model: &Model) {
+fn queue<Q: std::ops::DerefMut<Target = knowledge_graph::OpQueue>>(
+    q: &mut Q,
+    step: &Step,
+    model: &Model,
+) {
     match step {
-        Step::AddNode { id, label, value } => {
-            q.add_node(&format!("l{label}"), &node_id(*id), &Value::Int(*value)).unwrap()
+        Step::AddNode { id, label, value } => q
+            .add_node(&format!("l{label}"), &node_id(*id), &Value::Int(*value))
+            .unwrap(),
+        Step::UpdateNode { id, value } => {
+            q.update_node(&node_id(*id), &Value::Int(*value)).unwrap()
         }
-        Step::UpdateNode { id, value } => q.update_node(&node_id(*id), &Value::Int(*value)).unwrap(),
         Step::RemoveNode { id } => q.remove_node(&node_id(*id)),
-        Step::AddEdge { label, source, target, value } => q
-            .add_edge(&format!("e{label}"), &node_id(*source), &node_id(*target), Some(Value::Int(*value)))
+        Step::AddEdge {
+            label,
+            source,
+            target,
+            value,
+        } => q
+            .add_edge(
+                &format!("e{label}"),
+                &node_id(*source),
+                &node_id(*target),
+                Some(Value::Int(*value)),
+            )
             .unwrap(),
         Step::RemoveEdge { pick } => q.remove_edge(EdgeId(model.edge_pick(*pick))),
         Step::Batch(_) | Step::Reopen => unreachable!("not generated inside batches"),
@@ -122,11 +166,19 @@ fn queue<Q: std::ops::DerefMut<Target = knowledge_graph::OpQueue>>(q: &mut Q, st
 fn run_on_graph<S: Storage>(graph: &Graph<S>, step: &Step, model: &Model) -> Result<(), ()> {
     let result = match step {
         Step::AddNode { id, label, value } => {
-            block_on(graph.add_node(&format!("l{label}"), &node_id(*id), &Value::Int(*value))).map(drop)
+            block_on(graph.add_node(&format!("l{label}"), &node_id(*id), &Value::Int(*value)))
+                .map(drop)
         }
-        Step::UpdateNode { id, value } => block_on(graph.update_node(&node_id(*id), &Value::Int(*value))),
+        Step::UpdateNode { id, value } => {
+            block_on(graph.update_node(&node_id(*id), &Value::Int(*value)))
+        }
         Step::RemoveNode { id } => block_on(graph.remove_node(&node_id(*id))),
-        Step::AddEdge { label, source, target, value } => block_on(graph.add_edge(
+        Step::AddEdge {
+            label,
+            source,
+            target,
+            value,
+        } => block_on(graph.add_edge(
             &format!("e{label}"),
             &node_id(*source),
             &node_id(*target),
@@ -152,7 +204,10 @@ fn observe<S: Storage>(graph: &Graph<S>) -> Model {
         seen.nodes.insert(node.id, (node.label, node.properties));
     }
     for edge in block_on(graph.get_edges(None, None, None)).unwrap() {
-        seen.edges.insert(edge.id.0, (edge.label, edge.source, edge.target, edge.properties));
+        seen.edges.insert(
+            edge.id.0,
+            (edge.label, edge.source, edge.target, edge.properties),
+        );
     }
     seen
 }
@@ -165,9 +220,15 @@ fn check_agrees<S: Storage>(graph: &Graph<S>, model: &Model) -> Result<(), TestC
     prop_assert_eq!(block_on(graph.count_edges()).unwrap(), model.edges.len());
     for id in model.nodes.keys() {
         let incoming = block_on(graph.get_edges_to(id, None)).unwrap().len();
-        prop_assert_eq!(incoming, model.edges.values().filter(|e| &e.2 == id).count());
+        prop_assert_eq!(
+            incoming,
+            model.edges.values().filter(|e| &e.2 == id).count()
+        );
         let outgoing = block_on(graph.get_node_edges(id, None)).unwrap().len();
-        prop_assert_eq!(outgoing, model.edges.values().filter(|e| &e.1 == id).count());
+        prop_assert_eq!(
+            outgoing,
+            model.edges.values().filter(|e| &e.1 == id).count()
+        );
     }
     Ok(())
 }

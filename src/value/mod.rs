@@ -1,17 +1,43 @@
 //! [`Value`]: the dynamic property value every node and edge carries.
 //!
 //! Any serde type converts to and from a `Value` ([`to_value`], [`from_value`]);
-//! records are stored with the compact binary [`codec`].
+//! records are stored with the compact binary [`codec`], and indexed with its
+//! order-preserving [`codec::encode_key`], which sorts like [`Value::total_cmp`].
+//!
+//! ```
+//! use knowledge_graph::value::{from_value, to_value, Value};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize)]
+//! struct Person {
+//!     name: String,
+//!     age: u32,
+//! }
+//!
+//! let ada = Person { name: "Ada".into(), age: 36 };
+//! let value = to_value(&ada)?;
+//! assert_eq!(value["age"], Value::Int(36));
+//! assert_eq!(value.to_string(), r#"{"age": 36, "name": "Ada"}"#);
+//! assert_eq!(from_value::<Person>(value)?, ada);
+//! # Ok::<(), knowledge_graph::value::ValueError>(())
+//! ```
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+mod access;
 pub mod codec;
 mod de;
+mod display;
+mod error;
+mod order;
 mod ser;
+#[cfg(test)]
+mod tests;
 
-pub use de::from_value;
+pub use de::{from_value, from_value_ref};
+pub use error::ValueError;
 pub use ser::to_value;
 
 /// A property map: ordered, so encodings are deterministic.
@@ -37,13 +63,4 @@ pub enum Value {
     List(Vec<Value>),
     /// A string-keyed map.
     Map(Map),
-}
-/// stub
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValueError;
-impl core::fmt::Display for ValueError { fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result { f.write_str("value error") } }
-impl core::error::Error for ValueError {}
-impl Value {
-    /// stub
-    pub fn get(&self, key: &str) -> Option<&Value> { match self { Value::Map(m) => m.get(key), _ => None } }
 }

@@ -1,11 +1,16 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+#![allow(dead_code)]
 
 use knowledge_graph::{block_on, Graph, Storage, Value};
 
 /// A map value from key/value pairs.
 pub fn props(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 /// Sorted (label, source, target) triples of every edge.

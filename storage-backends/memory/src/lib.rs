@@ -2,15 +2,21 @@
 //! `BTreeMap` behind one lock. Nothing survives the process; use it for tests,
 //! caches and browser graphs that persist through snapshots instead.
 #![no_std]
+#![deny(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
 
 extern crate alloc;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use core::ops::ControlFlow;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-pub use knowledge_graph_storage::{IoStats, Keyspace, Storage, StorageError, WriteBatch, WriteOp};
+pub use knowledge_graph_storage::{
+    IoStats, Keyspace, Storage, StorageError, Visitor, WriteBatch, WriteOp,
+};
 use spin::RwLock;
 
 type Tree = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -70,7 +76,7 @@ impl Storage for MemoryStorage {
         &self,
         keyspace: Keyspace,
         prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> ControlFlow<()>,
+        visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
         self.stats.scans.fetch_add(1, Ordering::Relaxed);
         let trees = self.trees.read();
@@ -89,7 +95,11 @@ impl Storage for MemoryStorage {
         for op in batch.into_ops() {
             writes += 1;
             match op {
-                WriteOp::Put { keyspace, key, value } => {
+                WriteOp::Put {
+                    keyspace,
+                    key,
+                    value,
+                } => {
                     bytes += (key.len() + value.len()) as u64;
                     trees[keyspace as usize].insert(key, value);
                 }

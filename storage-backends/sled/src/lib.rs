@@ -15,8 +15,8 @@
 //! write-behind buffer that a background thread writes to sled as one atomic
 //! batch every few milliseconds, and sled fsyncs every 500 ms.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod marker;
 mod overlay;
 
 use std::ops::ControlFlow;
@@ -26,9 +26,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use knowledge_graph_storage::{
-    IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch, WriteOp,
+    IoStats, Keyspace, Storage, StorageConfig, StorageError, Visitor, WriteBatch, WriteOp,
 };
 
+use marker::Marker;
 use overlay::WriteBehind;
 
 /// How sled trades durability, speed and space (see the crate docs).
@@ -139,8 +140,15 @@ impl SledBuilder {
     /// [`StorageError::Corrupt`] when sled cannot read its files,
     /// [`StorageError::Backend`] for I/O errors.
     pub fn open(self) -> Result<SledStorage, StorageError> {
-        let mode = self.mode.as_deref().map_or(Ok(Mode::default()), Mode::parse)?;
-        let flush_ms = self.flush_every.unwrap_or(Duration::from_millis(500)).as_millis().max(1);
+        let mode = self
+            .mode
+            .as_deref()
+            .map_or(Ok(Mode::default()), Mode::parse)?;
+        let flush_ms = self
+            .flush_every
+            .unwrap_or(Duration::from_millis(500))
+            .as_millis()
+            .max(1);
         let mut config = sled::Config::new()
             .use_compression(self.compression)
             .mode(match mode {
@@ -156,24 +164,31 @@ impl SledBuilder {
             config = config.temporary(true);
             display_path = String::from("(temporary)");
         } else {
-            let path = self.path.clone().ok_or_else(|| StorageError::InvalidConfig {
-                detail: "no path given: call .path(\"data/graph\") or use SledStorage::temp()"
-                    .into(),
-            })?;
+            let path = self
+                .path
+                .clone()
+                .ok_or_else(|| StorageError::InvalidConfig {
+                    detail: "no path given: call .path(\"data/graph\") or use SledStorage::temp()"
+                        .into(),
+                })?;
             display_path = path.display().to_string();
             config = config.path(path);
         }
         let db = open_sled(&config, &display_path)?;
+        let marker = match (&self.path, self.temporary) {
+            (Some(dir), false) => Some(Marker::open(&db, dir, &display_path, self.repair_on_open)?),
+            _ => None,
+        };
         let tree: sled::Tree = (*db).clone();
         let counters = Arc::new(Counters::default());
-        let write_behind = (mode == Mode::HighThroughput)
-            .then(|| WriteBehind::start(tree.clone()));
+        let write_behind = (mode == Mode::HighThroughput).then(|| WriteBehind::start(tree.clone()));
         Ok(SledStorage {
             db,
             tree,
             mode,
             path: display_path,
             write_behind,
+            marker,
             counters,
             config: StorageConfig {
                 cache_capacity: self.cache_capacity,
@@ -188,6 +203,21 @@ impl SledBuilder {
 /// sled can panic on some damaged files instead of returning an error; both
 /// end here as [`StorageError::Corrupt`].
 fn open_sled(config: &sled::Config, path: &str) -> Result<sled::Db, StorageError> {
+    // A lock can be held for an instant by a child process that this process
+    // is forking (it inherits the descriptor until it execs); only a lock
+    // that outlasts a short grace period belongs to another process.
+    let mut result = open_sled_once(config, path);
+    for _ in 0..20 {
+        if !matches!(result, Err(StorageError::Locked { .. })) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        result = open_sled_once(config, path);
+    }
+    result
+}
+
+fn open_sled_once(config: &sled::Config, path: &str) -> Result<sled::Db, StorageError> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
     match result {
         Ok(Ok(db)) => Ok(db),
@@ -198,7 +228,9 @@ fn open_sled(config: &sled::Config, path: &str) -> Result<sled::Db, StorageError
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unreadable files".into());
-            Err(StorageError::corrupt(format!("sled database '{path}' cannot be read: {why}")))
+            Err(StorageError::corrupt(format!(
+                "sled database '{path}' cannot be read: {why}"
+            )))
         }
     }
 }
@@ -206,7 +238,9 @@ fn open_sled(config: &sled::Config, path: &str) -> Result<sled::Db, StorageError
 fn map_open_error(err: sled::Error, path: &str) -> StorageError {
     match err {
         sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-            StorageError::Locked { path: path.to_string() }
+            StorageError::Locked {
+                path: path.to_string(),
+            }
         }
         sled::Error::Corruption { at, .. } => StorageError::corrupt(format!(
             "sled database '{path}' is corrupt at {}",
@@ -245,13 +279,17 @@ pub struct SledStorage {
     mode: Mode,
     path: String,
     write_behind: Option<WriteBehind>,
+    marker: Option<Marker>,
     counters: Arc<Counters>,
     config: StorageConfig,
 }
 
 impl std::fmt::Debug for SledStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SledStorage").field("path", &self.path).field("mode", &self.mode).finish()
+        f.debug_struct("SledStorage")
+            .field("path", &self.path)
+            .field("mode", &self.mode)
+            .finish()
     }
 }
 
@@ -306,7 +344,10 @@ impl SledStorage {
         // sled reclaims the segments of rewritten pages as it goes.
         for entry in self.tree.iter() {
             let (key, value) = entry.map_err(map_error)?;
-            self.tree.compare_and_swap(&key, Some(&value), Some(&value)).map_err(map_error)?.ok();
+            self.tree
+                .compare_and_swap(&key, Some(&value), Some(&value))
+                .map_err(map_error)?
+                .ok();
         }
         self.db.flush().map_err(map_error)?;
         Ok(())
@@ -340,12 +381,16 @@ impl Storage for SledStorage {
         &self,
         keyspace: Keyspace,
         prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> ControlFlow<()>,
+        visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
         self.counters.scans.fetch_add(1, Ordering::Relaxed);
         let full = full_key(keyspace, prefix);
         // Buffered writes shadow what sled holds; merge the two sorted streams.
-        let pending = self.write_behind.as_ref().map(|wb| wb.range(&full)).unwrap_or_default();
+        let pending = self
+            .write_behind
+            .as_ref()
+            .map(|wb| wb.range(&full))
+            .unwrap_or_default();
         let mut pending = pending.into_iter();
         let mut stored = self.tree.scan_prefix(&full);
         let mut next_pending = pending.next();
@@ -387,32 +432,51 @@ impl Storage for SledStorage {
                 bytes += (key.len() + value.len()) as u64;
             }
         }
+        let mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = batch
+            .into_ops()
+            .into_iter()
+            .map(|op| match op {
+                WriteOp::Put {
+                    keyspace,
+                    key,
+                    value,
+                } => (full_key(keyspace, &key), Some(value)),
+                WriteOp::Delete { keyspace, key } => (full_key(keyspace, &key), None),
+            })
+            .collect();
+        if let Some(marker) = &self.marker {
+            changes.push(marker.next_write());
+        }
         if let Some(wb) = &self.write_behind {
-            wb.apply(batch)?;
+            wb.apply(changes)?;
         } else {
             let mut sled_batch = sled::Batch::default();
-            for op in batch.into_ops() {
-                match op {
-                    WriteOp::Put { keyspace, key, value } => {
-                        sled_batch.insert(full_key(keyspace, &key), value)
-                    }
-                    WriteOp::Delete { keyspace, key } => sled_batch.remove(full_key(keyspace, &key)),
+            for (key, value) in changes {
+                match value {
+                    Some(value) => sled_batch.insert(key, value),
+                    None => sled_batch.remove(key),
                 }
             }
             self.tree.apply_batch(sled_batch).map_err(map_error)?;
         }
         self.counters.batches.fetch_add(1, Ordering::Relaxed);
         self.counters.writes.fetch_add(writes, Ordering::Relaxed);
-        self.counters.bytes_written.fetch_add(bytes, Ordering::Relaxed);
+        self.counters
+            .bytes_written
+            .fetch_add(bytes, Ordering::Relaxed);
         Ok(())
     }
 
     fn flush(&self) -> Result<(), StorageError> {
+        let written = self.marker.as_ref().map(Marker::writes);
         if let Some(wb) = &self.write_behind {
             wb.drain()?;
         }
         self.db.flush().map_err(map_error)?;
         self.counters.flushes.fetch_add(1, Ordering::Relaxed);
+        if let (Some(marker), Some(written)) = (&self.marker, written) {
+            marker.flushed(written, false)?;
+        }
         Ok(())
     }
 
@@ -441,9 +505,14 @@ impl Drop for SledStorage {
     fn drop(&mut self) {
         // Stop the write-behind thread and write out what it holds; a failure
         // here cannot be reported, and sled recovers to its last flush.
+        let written = self.marker.as_ref().map(Marker::writes);
         if let Some(wb) = self.write_behind.take() {
             let _ = wb.stop();
         }
-        let _ = self.db.flush();
+        if self.db.flush().is_ok() {
+            if let (Some(marker), Some(written)) = (&self.marker, written) {
+                let _ = marker.flushed(written, true);
+            }
+        }
     }
 }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use knowledge_graph_storage::{StorageError, WriteBatch, WriteOp};
+use knowledge_graph_storage::StorageError;
 use parking_lot::{Condvar, Mutex};
 
-use crate::{full_key, map_error};
+use crate::map_error;
 
 /// `None` values are deletions not yet written.
 type Pending = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
@@ -46,7 +46,11 @@ impl WriteBehind {
     pub(crate) fn start(tree: sled::Tree) -> Self {
         let shared = Arc::new(Shared {
             tree,
-            state: Mutex::new(State { pending: Pending::new(), in_flight: None, stopping: false }),
+            state: Mutex::new(State {
+                pending: Pending::new(),
+                in_flight: None,
+                stopping: false,
+            }),
             wake: Condvar::new(),
             drain_lock: Mutex::new(()),
         });
@@ -77,14 +81,21 @@ impl WriteBehind {
         if let Some(value) = state.pending.get(full) {
             return Some(value.clone());
         }
-        state.in_flight.as_ref().and_then(|batch| batch.get(full).cloned())
+        state
+            .in_flight
+            .as_ref()
+            .and_then(|batch| batch.get(full).cloned())
     }
 
     /// Buffered entries whose key starts with `prefix`, in key order.
     pub(crate) fn range(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
         let state = self.shared.state.lock();
         let mut merged: BTreeMap<&[u8], &Option<Vec<u8>>> = BTreeMap::new();
-        let sources = state.in_flight.iter().map(|b| &**b).chain(std::iter::once(&state.pending));
+        let sources = state
+            .in_flight
+            .iter()
+            .map(|b| &**b)
+            .chain(std::iter::once(&state.pending));
         for source in sources {
             for (key, value) in source.range(prefix.to_vec()..) {
                 if !key.starts_with(prefix) {
@@ -93,22 +104,20 @@ impl WriteBehind {
                 merged.insert(key, value);
             }
         }
-        merged.into_iter().map(|(k, v)| (k.to_vec(), v.clone())).collect()
+        merged
+            .into_iter()
+            .map(|(k, v)| (k.to_vec(), v.clone()))
+            .collect()
     }
 
-    pub(crate) fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
+    /// Buffers one commit's changes (full keys; `None` deletes).
+    pub(crate) fn apply(
+        &self,
+        changes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    ) -> Result<(), StorageError> {
         let too_big = {
             let mut state = self.shared.state.lock();
-            for op in batch.into_ops() {
-                match op {
-                    WriteOp::Put { keyspace, key, value } => {
-                        state.pending.insert(full_key(keyspace, &key), Some(value));
-                    }
-                    WriteOp::Delete { keyspace, key } => {
-                        state.pending.insert(full_key(keyspace, &key), None);
-                    }
-                }
-            }
+            state.pending.extend(changes);
             state.pending.len() > MAX_PENDING
         };
         if too_big {

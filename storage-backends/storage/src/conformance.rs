@@ -40,14 +40,20 @@ pub fn should_read_missing_key_as_none<S: Storage + ?Sized>(store: &S) {
 /// A put value reads back byte for byte.
 pub fn should_read_back_what_was_put<S: Storage + ?Sized>(store: &S) {
     put(store, Keyspace::Nodes, b"alice", b"\x01\x02\x03");
-    assert_eq!(store.get(Keyspace::Nodes, b"alice").unwrap(), Some(vec![1, 2, 3]));
+    assert_eq!(
+        store.get(Keyspace::Nodes, b"alice").unwrap(),
+        Some(vec![1, 2, 3])
+    );
 }
 
 /// A second put of the same key replaces the first.
 pub fn should_overwrite_existing_key<S: Storage + ?Sized>(store: &S) {
     put(store, Keyspace::Nodes, b"k", b"one");
     put(store, Keyspace::Nodes, b"k", b"two");
-    assert_eq!(store.get(Keyspace::Nodes, b"k").unwrap(), Some(b"two".to_vec()));
+    assert_eq!(
+        store.get(Keyspace::Nodes, b"k").unwrap(),
+        Some(b"two".to_vec())
+    );
     assert_eq!(scan(store, Keyspace::Nodes, b"").len(), 1);
 }
 
@@ -67,7 +73,12 @@ pub fn should_keep_keyspaces_apart<S: Storage + ?Sized>(store: &S) {
         put(store, ks, b"same", &[i as u8]);
     }
     for (i, ks) in Keyspace::ALL.into_iter().enumerate() {
-        assert_eq!(store.get(ks, b"same").unwrap(), Some(vec![i as u8]), "keyspace {}", ks.name());
+        assert_eq!(
+            store.get(ks, b"same").unwrap(),
+            Some(vec![i as u8]),
+            "keyspace {}",
+            ks.name()
+        );
         assert_eq!(scan(store, ks, b"").len(), 1, "keyspace {}", ks.name());
     }
 }
@@ -79,9 +90,14 @@ pub fn should_scan_prefix_in_key_order<S: Storage + ?Sized>(store: &S) {
         batch.put(Keyspace::Index, key, key);
     }
     store.apply(batch).unwrap();
-    let keys: Vec<Vec<u8>> = scan(store, Keyspace::Index, b"b").into_iter().map(|(k, _)| k).collect();
-    let expected: Vec<Vec<u8>> =
-        [&b"b"[..], b"b\x00", b"b10", b"b2", b"b\xff"].iter().map(|k| k.to_vec()).collect();
+    let keys: Vec<Vec<u8>> = scan(store, Keyspace::Index, b"b")
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let expected: Vec<Vec<u8>> = [&b"b"[..], b"b\x00", b"b10", b"b2", b"b\xff"]
+        .iter()
+        .map(|k| k.to_vec())
+        .collect();
     assert_eq!(keys, expected);
     assert_eq!(scan(store, Keyspace::Index, b"").len(), 7);
     assert!(scan(store, Keyspace::Index, b"z").is_empty());
@@ -119,8 +135,14 @@ pub fn should_apply_batch_in_order<S: Storage + ?Sized>(store: &S) {
     batch.put(Keyspace::Edges, b"e", b"1");
     store.apply(batch).unwrap();
     assert_eq!(store.get(Keyspace::Nodes, b"gone").unwrap(), None);
-    assert_eq!(store.get(Keyspace::Nodes, b"kept").unwrap(), Some(b"new".to_vec()));
-    assert_eq!(store.get(Keyspace::Edges, b"e").unwrap(), Some(b"1".to_vec()));
+    assert_eq!(
+        store.get(Keyspace::Nodes, b"kept").unwrap(),
+        Some(b"new".to_vec())
+    );
+    assert_eq!(
+        store.get(Keyspace::Edges, b"e").unwrap(),
+        Some(b"1".to_vec())
+    );
 }
 
 /// An empty batch is accepted and changes nothing.
@@ -136,7 +158,10 @@ pub fn should_store_binary_and_large_values<S: Storage + ?Sized>(store: &S) {
     let big: Vec<u8> = (0..1_048_576u32).map(|i| (i % 251) as u8).collect();
     put(store, Keyspace::Meta, b"\x00\xff\x00", b"");
     put(store, Keyspace::Meta, b"big", &big);
-    assert_eq!(store.get(Keyspace::Meta, b"\x00\xff\x00").unwrap(), Some(Vec::new()));
+    assert_eq!(
+        store.get(Keyspace::Meta, b"\x00\xff\x00").unwrap(),
+        Some(Vec::new())
+    );
     assert_eq!(store.get(Keyspace::Meta, b"big").unwrap(), Some(big));
 }
 
@@ -144,7 +169,10 @@ pub fn should_store_binary_and_large_values<S: Storage + ?Sized>(store: &S) {
 pub fn should_flush<S: Storage + ?Sized>(store: &S) {
     put(store, Keyspace::Nodes, b"k", b"v");
     store.flush().unwrap();
-    assert_eq!(store.get(Keyspace::Nodes, b"k").unwrap(), Some(b"v".to_vec()));
+    assert_eq!(
+        store.get(Keyspace::Nodes, b"k").unwrap(),
+        Some(b"v".to_vec())
+    );
     store.size_on_disk().unwrap();
 }
 
@@ -158,7 +186,10 @@ pub fn should_apply_large_batches<S: Storage + ?Sized>(store: &S) {
     let all = scan(store, Keyspace::Edges, b"");
     assert_eq!(all.len(), 10_000);
     assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
-    assert_eq!(store.get(Keyspace::Edges, &77u32.to_be_bytes()).unwrap(), Some(77u32.to_le_bytes().to_vec()));
+    assert_eq!(
+        store.get(Keyspace::Edges, &77u32.to_be_bytes()).unwrap(),
+        Some(77u32.to_le_bytes().to_vec())
+    );
 }
 
 /// Readers on other threads see every batch whole or not at all.

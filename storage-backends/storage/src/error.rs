@@ -30,7 +30,9 @@ pub enum StorageError {
 impl StorageError {
     /// A [`StorageError::Corrupt`] with the given detail.
     pub fn corrupt(detail: impl Into<String>) -> Self {
-        Self::Corrupt { detail: detail.into() }
+        Self::Corrupt {
+            detail: detail.into(),
+        }
     }
 
     /// Wraps a backend library error.

@@ -8,6 +8,11 @@
 //!
 //! [`MemoryStorage`]: https://docs.rs/knowledge-graph-memory
 #![no_std]
+#![deny(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -96,12 +101,19 @@ impl WriteBatch {
 
     /// Queues `key = value` in `keyspace`.
     pub fn put(&mut self, keyspace: Keyspace, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
-        self.ops.push(WriteOp::Put { keyspace, key: key.into(), value: value.into() });
+        self.ops.push(WriteOp::Put {
+            keyspace,
+            key: key.into(),
+            value: value.into(),
+        });
     }
 
     /// Queues the removal of `key` from `keyspace`.
     pub fn delete(&mut self, keyspace: Keyspace, key: impl Into<Vec<u8>>) {
-        self.ops.push(WriteOp::Delete { keyspace, key: key.into() });
+        self.ops.push(WriteOp::Delete {
+            keyspace,
+            key: key.into(),
+        });
     }
 
     /// Appends every change of `other` after this batch's changes.
@@ -129,6 +141,9 @@ impl WriteBatch {
         self.ops.is_empty()
     }
 }
+
+/// The visitor [`Storage::scan_prefix`] calls with each key and value.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> ControlFlow<()> + 'a;
 
 /// Read and write counters a backend keeps about itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -167,7 +182,7 @@ pub trait Storage: Send + Sync {
         &self,
         keyspace: Keyspace,
         prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> ControlFlow<()>,
+        visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError>;
 
     /// Applies every change in `batch` atomically: after a crash, either all
@@ -222,7 +237,7 @@ impl<S: Storage + ?Sized> Storage for alloc::sync::Arc<S> {
         &self,
         keyspace: Keyspace,
         prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> ControlFlow<()>,
+        visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
         (**self).scan_prefix(keyspace, prefix, visit)
     }

@@ -1,0 +1,426 @@
+//! Evaluation with openCypher's three-valued logic: `Some(true)`, `Some(false)` or `None`
+//! (null). A record matches only when the whole expression is `Some(true)`.
+
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use super::ast::{CompareOp, Expr, StringOp};
+use super::params::{parse_bool, parse_number, Param, Params};
+use super::record::{BuiltinValue, Record};
+use super::time::{parse_rfc3339, NANOS_PER_SEC};
+use crate::value::{Map, Value};
+
+/// Nested lists and maps deeper than this compare as null instead of recursing further.
+const MAX_VALUE_DEPTH: usize = 64;
+
+/// Whether `expr` is `true` for `record`.
+pub(crate) fn matches(expr: &Expr, params: &Params, record: &dyn Record) -> bool {
+    let evaluator = Evaluator { params, record };
+    evaluator.truth(expr) == Some(true)
+}
+
+/// The result of evaluating a sub-expression.
+#[derive(Debug)]
+enum Operand<'a> {
+    Null,
+    Bool(bool),
+    Ref(&'a Value),
+    Owned(Value),
+    /// A `Text` parameter, typed by what it meets (see the module docs of `query`).
+    Text(&'a str),
+    /// A point in time in nanoseconds since the Unix epoch.
+    Time(i128),
+    List(Vec<Operand<'a>>),
+}
+
+fn tri(value: Option<bool>) -> Operand<'static> {
+    value.map_or(Operand::Null, Operand::Bool)
+}
+
+struct Evaluator<'a> {
+    params: &'a Params,
+    record: &'a dyn Record,
+}
+
+impl<'a> Evaluator<'a> {
+    fn truth(&self, expr: &'a Expr) -> Option<bool> {
+        match view(&self.eval(expr)) {
+            View::Bool(b) => Some(b),
+            View::Text(t) => parse_bool(t),
+            _ => None,
+        }
+    }
+
+    fn eval(&self, expr: &'a Expr) -> Operand<'a> {
+        match expr {
+            Expr::Literal(value) => Operand::Ref(value),
+            Expr::List(items) => Operand::List(items.iter().map(|e| self.eval(e)).collect()),
+            Expr::Param(p) => match self.params.get(p) {
+                Some(Param::Text(text)) => Operand::Text(text),
+                Some(Param::Typed(value)) => Operand::Ref(value),
+                None => Operand::Null,
+            },
+            Expr::Property(path) => self.property(path),
+            Expr::Not(inner) => tri(self.truth(inner).map(|b| !b)),
+            Expr::And(items) => {
+                let mut result = Some(true);
+                for item in items {
+                    match self.truth(item) {
+                        Some(false) => return Operand::Bool(false),
+                        None => result = None,
+                        Some(true) => {}
+                    }
+                }
+                tri(result)
+            }
+            Expr::Or(items) => {
+                let mut result = Some(false);
+                for item in items {
+                    match self.truth(item) {
+                        Some(true) => return Operand::Bool(true),
+                        None => result = None,
+                        Some(false) => {}
+                    }
+                }
+                tri(result)
+            }
+            Expr::Xor(items) => {
+                let mut result = Some(false);
+                for item in items {
+                    result = match (result, self.truth(item)) {
+                        (Some(a), Some(b)) => Some(a ^ b),
+                        _ => None,
+                    };
+                }
+                tri(result)
+            }
+            Expr::Compare { op, left, right } => {
+                let (left, right) = (self.eval(left), self.eval(right));
+                tri(compare(*op, view(&left), view(&right)))
+            }
+            Expr::StringMatch { op, left, right } => {
+                let (left, right) = (self.eval(left), self.eval(right));
+                tri(string_match(*op, view(&left), view(&right)))
+            }
+            Expr::In { item, list } => {
+                let (item, list) = (self.eval(item), self.eval(list));
+                tri(contains(view(&list), view(&item)))
+            }
+            Expr::IsNull { expr, negated } => {
+                let is_null = matches!(view(&self.eval(expr)), View::Null);
+                Operand::Bool(is_null != *negated)
+            }
+        }
+    }
+
+    fn property(&self, path: &'a [alloc::string::String]) -> Operand<'a> {
+        if let [name] = path {
+            match self.record.builtin(name) {
+                Some(BuiltinValue::Value(value)) => return Operand::Owned(value),
+                Some(BuiltinValue::TimestampMillis(ms)) => {
+                    return Operand::Time(i128::from(ms) * 1_000_000)
+                }
+                None => {}
+            }
+        }
+        // Most paths are short: avoid allocating the `&str` slice for them.
+        let mut short = [""; 8];
+        let found = if let Some(slots) = short.get_mut(..path.len()) {
+            for (slot, segment) in slots.iter_mut().zip(path) {
+                *slot = segment;
+            }
+            self.record.property(&short[..path.len()])
+        } else {
+            let long: Vec<&str> = path.iter().map(|s| s.as_str()).collect();
+            self.record.property(&long)
+        };
+        found.map_or(Operand::Null, Operand::Ref)
+    }
+}
+
+/// A borrowed, flattened view of an operand or value, so one set of comparison rules serves
+/// both.
+#[derive(Debug, Clone, Copy)]
+enum View<'b> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'b str),
+    Text(&'b str),
+    Bytes(&'b [u8]),
+    List(ListView<'b>),
+    Map(&'b Map),
+    Time(i128),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ListView<'b> {
+    Values(&'b [Value]),
+    Operands(&'b [Operand<'b>]),
+}
+
+impl<'b> ListView<'b> {
+    fn len(self) -> usize {
+        match self {
+            Self::Values(v) => v.len(),
+            Self::Operands(o) => o.len(),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = View<'b>> {
+        (0..self.len()).map(move |i| match self {
+            Self::Values(v) => value_view(&v[i]),
+            Self::Operands(o) => view(&o[i]),
+        })
+    }
+}
+
+fn view<'b>(operand: &'b Operand<'_>) -> View<'b> {
+    match operand {
+        Operand::Null => View::Null,
+        Operand::Bool(b) => View::Bool(*b),
+        Operand::Ref(value) => value_view(value),
+        Operand::Owned(value) => value_view(value),
+        Operand::Text(text) => View::Text(text),
+        Operand::Time(t) => View::Time(*t),
+        Operand::List(items) => View::List(ListView::Operands(items)),
+    }
+}
+
+fn value_view(value: &Value) -> View<'_> {
+    match value {
+        Value::Null => View::Null,
+        Value::Bool(b) => View::Bool(*b),
+        Value::Int(i) => View::Int(*i),
+        Value::Float(x) => View::Float(*x),
+        Value::String(s) => View::Str(s),
+        Value::Bytes(b) => View::Bytes(b),
+        Value::List(items) => View::List(ListView::Values(items)),
+        Value::Map(map) => View::Map(map),
+    }
+}
+
+fn number_view(text: &str) -> Option<View<'static>> {
+    match parse_number(text)? {
+        Value::Int(i) => Some(View::Int(i)),
+        Value::Float(x) => Some(View::Float(x)),
+        _ => None,
+    }
+}
+
+/// Gives a `Text` parameter the type of what it is compared with.
+fn coerce_text<'b>(text: &'b str, other: View<'b>) -> View<'b> {
+    let typed = match other {
+        View::Int(_) | View::Float(_) => number_view(text),
+        View::Bool(_) => parse_bool(text).map(View::Bool),
+        View::Time(_) => parse_rfc3339(text)
+            .map(View::Time)
+            .or_else(|| number_view(text)),
+        _ => None,
+    };
+    typed.unwrap_or(View::Str(text))
+}
+
+/// Applies the coercions of the module docs to a pair of operands.
+fn coerce<'b>(a: View<'b>, b: View<'b>) -> (View<'b>, View<'b>) {
+    match (a, b) {
+        (View::Text(x), View::Text(y)) => (View::Str(x), View::Str(y)),
+        (View::Text(x), other) => (coerce_text(x, other), other),
+        (other, View::Text(y)) => (other, coerce_text(y, other)),
+        (View::Str(s), View::Time(_)) => (parse_rfc3339(s).map_or(a, View::Time), b),
+        (View::Time(_), View::Str(s)) => (a, parse_rfc3339(s).map_or(b, View::Time)),
+        _ => (a, b),
+    }
+}
+
+/// A number ready for exact comparison.
+#[derive(Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+/// The pair as numbers, if both are numeric; a time meets numbers as seconds.
+fn numbers(a: View<'_>, b: View<'_>) -> Option<(Num, Num)> {
+    let plain = |v: View<'_>| match v {
+        View::Int(i) => Some(Num::Int(i128::from(i))),
+        View::Float(x) => Some(Num::Float(x)),
+        _ => None,
+    };
+    match (a, b) {
+        (View::Time(x), View::Time(y)) => Some((Num::Int(x), Num::Int(y))),
+        (View::Time(x), other) => time_and_seconds(x, other),
+        (other, View::Time(y)) => time_and_seconds(y, other).map(|(p, q)| (q, p)),
+        _ => Some((plain(a)?, plain(b)?)),
+    }
+}
+
+/// A time in nanoseconds and a number of seconds, as a pair that compares the same way.
+fn time_and_seconds(nanos: i128, seconds: View<'_>) -> Option<(Num, Num)> {
+    match seconds {
+        View::Int(i) => Some((Num::Int(nanos), Num::Int(i128::from(i) * NANOS_PER_SEC))),
+        // Whole seconds are subtracted exactly first, so `1714564800.25` meets
+        // `...800.250` exactly even though `1714564800.25e9` is not a float.
+        View::Float(x) if (-1e20..1e20).contains(&x) => {
+            let whole = x as i128;
+            let fraction = x - whole as f64;
+            Some((
+                Num::Int(nanos - whole * NANOS_PER_SEC),
+                Num::Float(fraction * 1e9),
+            ))
+        }
+        View::Float(x) => Some((Num::Int(nanos), Num::Float(x * 1e9))),
+        _ => None,
+    }
+}
+
+/// Exact numeric order; `None` when a NaN is involved.
+fn cmp_num(a: Num, b: Num) -> Option<Ordering> {
+    match (a, b) {
+        (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
+        (Num::Float(x), Num::Float(y)) => x.partial_cmp(&y),
+        (Num::Int(x), Num::Float(y)) => cmp_int_float(x, y),
+        (Num::Float(x), Num::Int(y)) => cmp_int_float(y, x).map(Ordering::reverse),
+    }
+}
+
+/// Compares an integer with a float without rounding the integer.
+pub(crate) fn cmp_int_float(i: i128, f: f64) -> Option<Ordering> {
+    const TWO_POW_127: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_POW_127 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_POW_127 {
+        return Some(Ordering::Greater);
+    }
+    // In range, `as` truncates toward zero; the remainder is exact (Sterbenz).
+    let whole = f as i128;
+    match i.cmp(&whole) {
+        Ordering::Equal => 0.0_f64.partial_cmp(&(f - whole as f64)),
+        other => Some(other),
+    }
+}
+
+/// `a = b`: null if either is null, false across types (except numbers), elementwise for
+/// lists and maps.
+fn equals(a: View<'_>, b: View<'_>, depth: usize) -> Option<bool> {
+    if depth > MAX_VALUE_DEPTH {
+        return None;
+    }
+    let (a, b) = coerce(a, b);
+    match (a, b) {
+        (View::Null, _) | (_, View::Null) => None,
+        (View::Bool(x), View::Bool(y)) => Some(x == y),
+        (View::Str(x), View::Str(y)) => Some(x == y),
+        (View::Bytes(x), View::Bytes(y)) => Some(x == y),
+        (View::List(x), View::List(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            all(x.iter().zip(y.iter()).map(|(p, q)| equals(p, q, depth + 1)))
+        }
+        (View::Map(x), View::Map(y)) => {
+            if x.len() != y.len() || x.keys().ne(y.keys()) {
+                return Some(false);
+            }
+            all(x
+                .values()
+                .zip(y.values())
+                .map(|(p, q)| equals(value_view(p), value_view(q), depth + 1)))
+        }
+        _ => Some(numbers(a, b).and_then(|(x, y)| cmp_num(x, y)) == Some(Ordering::Equal)),
+    }
+}
+
+/// Three-valued AND over an iterator.
+fn all(results: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    let mut out = Some(true);
+    for result in results {
+        match result {
+            Some(false) => return Some(false),
+            None => out = None,
+            Some(true) => {}
+        }
+    }
+    out
+}
+
+/// How two values order: `Err(())` when incomparable or null (the comparison is null),
+/// `Ok(None)` when a NaN is involved (the comparison is false).
+fn order(a: View<'_>, b: View<'_>, depth: usize) -> Result<Option<Ordering>, ()> {
+    if depth > MAX_VALUE_DEPTH {
+        return Err(());
+    }
+    let (a, b) = coerce(a, b);
+    match (a, b) {
+        (View::Bool(x), View::Bool(y)) => Ok(Some(x.cmp(&y))),
+        (View::Str(x), View::Str(y)) => Ok(Some(x.cmp(y))),
+        (View::Bytes(x), View::Bytes(y)) => Ok(Some(x.cmp(y))),
+        (View::List(x), View::List(y)) => {
+            for (p, q) in x.iter().zip(y.iter()) {
+                match order(p, q, depth + 1)? {
+                    Some(Ordering::Equal) => {}
+                    other => return Ok(other),
+                }
+            }
+            Ok(Some(x.len().cmp(&y.len())))
+        }
+        _ => numbers(a, b).map(|(x, y)| cmp_num(x, y)).ok_or(()),
+    }
+}
+
+fn compare(op: CompareOp, a: View<'_>, b: View<'_>) -> Option<bool> {
+    let ordering = match op {
+        CompareOp::Eq => return equals(a, b, 0),
+        CompareOp::Ne => return equals(a, b, 0).map(|eq| !eq),
+        _ => order(a, b, 0).ok()?,
+    };
+    let Some(ordering) = ordering else {
+        return Some(false);
+    };
+    Some(match op {
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        _ => ordering.is_ge(),
+    })
+}
+
+fn text_of(v: View<'_>) -> Option<&str> {
+    match v {
+        View::Str(s) | View::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn string_match(op: StringOp, a: View<'_>, b: View<'_>) -> Option<bool> {
+    let (Some(hay), Some(needle)) = (text_of(a), text_of(b)) else {
+        return None;
+    };
+    Some(match op {
+        StringOp::StartsWith => hay.starts_with(needle),
+        StringOp::EndsWith => hay.ends_with(needle),
+        StringOp::Contains => hay.contains(needle),
+    })
+}
+
+/// `item IN list`: true if some element equals `item`, else null if some comparison was null,
+/// else false. A list that is not a list (or null) gives null.
+fn contains(list: View<'_>, item: View<'_>) -> Option<bool> {
+    let View::List(items) = list else {
+        return None;
+    };
+    let mut out = Some(false);
+    for element in items.iter() {
+        match equals(item, element, 0) {
+            Some(true) => return Some(true),
+            None => out = None,
+            Some(false) => {}
+        }
+    }
+    out
+}
