@@ -9,6 +9,9 @@ use knowledge_graph::{Graph, SledStorage, Value};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("data/graph");
+    // sled keeps the compression setting of a database for its whole life, so
+    // the compressed configurations get a database of their own.
+    let compressed = dir.path().join("data/compressed");
 
     // Storage Options
     let storage = SledStorage::builder()
@@ -63,6 +66,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let graph = Graph::new(storage);
     assert_eq!(graph.count_nodes().await?, 1);
+
+    // Changing compression on an existing database is a clear error too.
+    match SledStorage::builder()
+        .path(&compressed)
+        .compression(false)
+        .open()
+    {
+        Ok(_) => return Err("sled cannot change compression on an existing database".into()),
+        Err(err) => println!("{err}"),
+    }
 
     // A mode that does not exist is a clear error.
     match SledStorage::builder().path(&path).mode("turbo").open() {
