@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Storage Options
     let storage = SledStorage::builder()
-        .path(&path)
+        .path(&compressed)
         .cache_capacity(1_000_000) // 1M items in cache
         .compression(true)
         .mode("high_throughput") // or "low_space", "high_safety"
@@ -25,10 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .add_node("user", "1", &Value::from_iter([("name", "Alice")]))
         .await?;
     drop(graph);
+    let graph = Graph::new(SledStorage::open(&path)?);
+    graph
+        .add_node("user", "1", &Value::from_iter([("name", "Alice")]))
+        .await?;
+    drop(graph);
 
     // For production workloads
     let storage = SledStorage::builder()
-        .path(&path)
+        .path(&compressed)
         .cache_capacity(10_000_000) // 10M items
         .compression(true)
         .mode("high_throughput")
