@@ -9,10 +9,13 @@ use knowledge_graph::{Graph, SledStorage, Value};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("data/graph");
+    // sled keeps the compression setting of a database for its whole life, so
+    // the compressed configurations get a database of their own.
+    let compressed = dir.path().join("data/compressed");
 
     // Storage Options
     let storage = SledStorage::builder()
-        .path(&path)
+        .path(&compressed)
         .cache_capacity(1_000_000) // 1M items in cache
         .compression(true)
         .mode("high_throughput") // or "low_space", "high_safety"
@@ -22,10 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .add_node("user", "1", &Value::from_iter([("name", "Alice")]))
         .await?;
     drop(graph);
+    let graph = Graph::new(SledStorage::open(&path)?);
+    graph
+        .add_node("user", "1", &Value::from_iter([("name", "Alice")]))
+        .await?;
+    drop(graph);
 
     // For production workloads
     let storage = SledStorage::builder()
-        .path(&path)
+        .path(&compressed)
         .cache_capacity(10_000_000) // 10M items
         .compression(true)
         .mode("high_throughput")
@@ -63,6 +71,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let graph = Graph::new(storage);
     assert_eq!(graph.count_nodes().await?, 1);
+
+    // Changing compression on an existing database is a clear error too.
+    match SledStorage::builder()
+        .path(&compressed)
+        .compression(false)
+        .open()
+    {
+        Ok(_) => return Err("sled cannot change compression on an existing database".into()),
+        Err(err) => println!("{err}"),
+    }
 
     // A mode that does not exist is a clear error.
     match SledStorage::builder().path(&path).mode("turbo").open() {

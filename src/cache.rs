@@ -60,6 +60,11 @@ impl RecordCache {
         Ok(value)
     }
 
+    /// The cached record, without counting a hit or touching its recency.
+    pub fn peek(&self, key: RecordKey) -> Option<Arc<Value>> {
+        self.entries.as_ref()?.lock().peek(&key).cloned()
+    }
+
     /// Replaces (or, with `None`, drops) a cached record after a commit.
     pub fn set(&self, key: RecordKey, value: Option<Value>) {
         if let Some(entries) = &self.entries {

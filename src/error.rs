@@ -6,6 +6,7 @@ use core::time::Duration;
 use knowledge_graph_storage::StorageError;
 
 use crate::model::EdgeId;
+use crate::query::QueryError;
 use crate::value::ValueError;
 
 /// Everything that can go wrong in a graph operation.
@@ -55,6 +56,8 @@ pub enum Error {
         /// Why it failed.
         source: Box<Error>,
     },
+    /// A query expression or its parameters were rejected.
+    Query(QueryError),
     /// Properties could not be converted to or from a [`Value`](crate::Value).
     Value(ValueError),
     /// Stored data could not be decoded.
@@ -108,6 +111,7 @@ impl fmt::Display for Error {
                     index + 1
                 )
             }
+            Error::Query(err) => fmt::Display::fmt(err, f),
             Error::Value(err) => write!(f, "property conversion failed: {err}"),
             Error::Corrupt { detail } => write!(f, "stored data is corrupt: {detail}"),
             Error::Storage(err) => fmt::Display::fmt(err, f),
@@ -120,6 +124,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Rejected { source, .. } => Some(&**source),
+            Error::Query(err) => Some(err),
             Error::Value(err) => Some(err),
             Error::Storage(err) => Some(err),
             _ => None,
@@ -130,6 +135,12 @@ impl core::error::Error for Error {
 impl From<StorageError> for Error {
     fn from(err: StorageError) -> Self {
         Error::Storage(err)
+    }
+}
+
+impl From<QueryError> for Error {
+    fn from(err: QueryError) -> Self {
+        Error::Query(err)
     }
 }
 

@@ -8,17 +8,20 @@ use core::ops::ControlFlow;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use core::time::Duration;
 
-use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
+use knowledge_graph_storage::{Keyspace, Storage};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::cache::{RecordCache, RecordKey};
+use crate::commit::{load, Plan, Stored};
 use crate::error::{Error, Result};
+use crate::index::{IndexDef, IndexInfo, RecordKind};
 use crate::metrics::GraphMetrics;
 use crate::model::{Edge, EdgeId, Node};
+pub use crate::read::GraphRead;
 use crate::record;
-use crate::sync::{RwLock, RwLockReadGuard, WriterGate};
-use crate::topology::{EdgeSlot, NodeIndex, Topology, Undo};
+use crate::sync::{Mutex, RwLock, WriterGate};
+use crate::topology::{EdgeSlot, Topology};
 use crate::txn::{Batch, Op, Transaction};
 use crate::value::{from_value, to_value, Value};
 
@@ -72,12 +75,14 @@ impl Drop for WriteTicket {
     }
 }
 
-struct Inner<S> {
-    storage: S,
-    topology: RwLock<Topology>,
-    cache: RecordCache,
+pub(crate) struct Inner<S> {
+    pub storage: S,
+    pub topology: RwLock<Topology>,
+    pub cache: RecordCache,
     gate: Arc<Gate>,
-    options: GraphOptions,
+    pub options: GraphOptions,
+    /// Scratch marks for k-hop walks, reused across calls.
+    pub marks: Mutex<Vec<crate::traverse::Marks>>,
     /// Set when loading failed in [`Graph::new`]; every call then reports it.
     unavailable: Option<String>,
 }
@@ -182,9 +187,14 @@ impl<S: Storage> Graph<S> {
                     counters: Counters::default(),
                 }),
                 options,
+                marks: Mutex::new(Vec::new()),
                 unavailable,
             }),
         }
+    }
+
+    pub(crate) fn inner(&self) -> &Inner<S> {
+        &self.inner
     }
 
     /// The storage backend (for backend-specific calls such as `compact`).
@@ -192,7 +202,7 @@ impl<S: Storage> Graph<S> {
         &self.inner.storage
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         match &self.inner.unavailable {
             Some(detail) => Err(Error::Unavailable {
                 detail: detail.clone(),
@@ -368,8 +378,9 @@ impl<S: Storage> Graph<S> {
         let count = ops.len();
         let mut plan = Plan::default();
         let mut topo = inner.topology.write();
+        let stored = StoredView(inner);
         for (index, op) in ops.into_iter().enumerate() {
-            if let Err(err) = plan.apply(&mut topo, op, now) {
+            if let Err(err) = plan.apply(&mut topo, op, now, &stored) {
                 topo.undo(plan.undo);
                 drop(topo);
                 self.note_rollback();
@@ -410,6 +421,63 @@ impl<S: Storage> Graph<S> {
         }
         let _ = ticket;
         Ok(plan.added_edges)
+    }
+
+    /// Creates a secondary index on `property` (a name or dotted path) of the
+    /// nodes labelled `label`, indexing the nodes already there in the same
+    /// transaction. Creating an index that exists does nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty label or malformed path,
+    /// [`Error::LockTimeout`], storage errors.
+    pub async fn create_index(&self, label: &str, property: &str) -> Result<()> {
+        self.index_op(RecordKind::Node, label, property, true)
+    }
+
+    /// [`create_index`](Self::create_index) for the edges labelled `label`.
+    ///
+    /// # Errors
+    /// As [`create_index`](Self::create_index).
+    pub async fn create_edge_index(&self, label: &str, property: &str) -> Result<()> {
+        self.index_op(RecordKind::Edge, label, property, true)
+    }
+
+    /// Drops the node index on `label.property`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when there is no such index; storage errors.
+    pub async fn drop_index(&self, label: &str, property: &str) -> Result<()> {
+        self.index_op(RecordKind::Node, label, property, false)
+    }
+
+    /// Drops the edge index on `label.property`.
+    ///
+    /// # Errors
+    /// As [`drop_index`](Self::drop_index).
+    pub async fn drop_edge_index(&self, label: &str, property: &str) -> Result<()> {
+        self.index_op(RecordKind::Edge, label, property, false)
+    }
+
+    fn index_op(&self, kind: RecordKind, label: &str, property: &str, create: bool) -> Result<()> {
+        let path = crate::index::property_path(property)?;
+        let label = label.to_string();
+        let op = if create {
+            Op::CreateIndex { kind, label, path }
+        } else {
+            Op::DropIndex { kind, label, path }
+        };
+        self.commit_one(op).map(drop)
+    }
+
+    /// Every secondary index, in creation order.
+    pub fn indexes(&self) -> Vec<IndexInfo> {
+        self.inner
+            .topology
+            .read()
+            .indexes
+            .iter()
+            .map(IndexDef::info)
+            .collect()
     }
 
     /// The whole graph in the portable [snapshot format](crate::snapshot).
@@ -465,10 +533,7 @@ impl<S: Storage> Graph<S> {
     /// Writers wait while a view is alive: keep it short, and never hold it
     /// across an `.await` or a write on the same thread.
     pub fn read(&self) -> GraphRead<'_, S> {
-        GraphRead {
-            graph: self,
-            topo: self.inner.topology.read(),
-        }
+        GraphRead::new(self)
     }
 
     /// The node with this id, or `None`.
@@ -681,369 +746,33 @@ fn label_filter(topo: &Topology, label: Option<&str>) -> Option<Option<u32>> {
     }
 }
 
-/// The changes of one commit, built while applying it in memory.
-#[derive(Default)]
-struct Plan {
-    undo: Vec<Undo>,
-    batch: WriteBatch,
-    cache: Vec<(RecordKey, Option<Value>)>,
-    added_edges: Vec<EdgeId>,
-    next_edge_changed: bool,
-}
+/// The committed state a commit reads while it is planned.
+struct StoredView<'a, S>(&'a Inner<S>);
 
-impl Plan {
-    fn apply(&mut self, topo: &mut Topology, op: Op, now: i64) -> Result<()> {
-        match op {
-            Op::AddNode {
-                label,
-                id,
-                properties,
-            } => {
-                non_empty("node id", &id)?;
-                non_empty("node label", &label)?;
-                if topo.node(&id).is_some() {
-                    return Err(Error::NodeExists { id });
-                }
-                let label_id = topo.intern_label(&label);
-                topo.add_node(&id, label_id, &mut self.undo);
-                self.batch.put(
-                    Keyspace::Nodes,
-                    id.into_bytes(),
-                    record::encode_node(&label, &properties),
-                );
-            }
-            Op::UpdateNode { id, properties } => {
-                let slot = topo
-                    .node(&id)
-                    .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
-                let label = topo.label(topo.node_slot(slot).label).clone();
-                self.batch.put(
-                    Keyspace::Nodes,
-                    id.into_bytes(),
-                    record::encode_node(&label, &properties),
-                );
-                self.cache.push((RecordKey::node(slot), Some(properties)));
-            }
-            Op::RemoveNode { id } => {
-                let slot = topo
-                    .node(&id)
-                    .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
-                while let Some(&edge) = topo.node_slot(slot).out.last() {
-                    self.remove_edge(topo, edge);
-                }
-                while let Some(&edge) = topo.node_slot(slot).inc.last() {
-                    self.remove_edge(topo, edge);
-                }
-                topo.remove_node(slot, &mut self.undo);
-                self.batch.delete(Keyspace::Nodes, id.into_bytes());
-                self.cache.push((RecordKey::node(slot), None));
-            }
-            Op::AddEdge {
-                label,
-                source,
-                target,
-                properties,
-            } => {
-                non_empty("edge label", &label)?;
-                let missing = |role, id: &String| Error::MissingEndpoint {
-                    label: label.clone(),
-                    role,
-                    id: id.clone(),
-                };
-                let s = topo
-                    .node(&source)
-                    .ok_or_else(|| missing("source", &source))?;
-                let t = topo
-                    .node(&target)
-                    .ok_or_else(|| missing("target", &target))?;
-                let label_id = topo.intern_label(&label);
-                let id = topo.add_edge(s, t, label_id, now, &mut self.undo);
-                self.next_edge_changed = true;
-                let bytes = record::encode_edge(&label, &source, &target, now, &properties);
-                self.batch.put(Keyspace::Edges, record::edge_key(id), bytes);
-                self.added_edges.push(EdgeId(id));
-            }
-            Op::RemoveEdge { id } => {
-                topo.edge(id.0).ok_or(Error::EdgeNotFound { id })?;
-                self.remove_edge(topo, id.0 as u32);
-            }
-        }
-        Ok(())
-    }
-
-    fn remove_edge(&mut self, topo: &mut Topology, edge: u32) {
-        topo.remove_edge(edge, &mut self.undo);
-        self.batch
-            .delete(Keyspace::Edges, record::edge_key(u64::from(edge)).to_vec());
-        self.cache.push((RecordKey::edge(u64::from(edge)), None));
-    }
-}
-
-fn non_empty(what: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::invalid(alloc::format!("{what} must not be empty")));
-    }
-    Ok(())
-}
-
-/// Rebuilds the topology from storage. With `repair`, records that fail to
-/// decode (and edges whose endpoints are gone) are deleted instead of failing
-/// the load; the count of dropped records is returned.
-fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u64)> {
-    let mut topo = Topology::default();
-    let mut undo = Vec::new();
-    let mut damaged = WriteBatch::new();
-    let mut failure: Option<Error> = None;
-
-    let mut format = None;
-    storage.scan_prefix(Keyspace::Meta, b"", &mut |key, value| {
-        if key == record::META_FORMAT {
-            format = value.first().copied();
-        } else if key == record::META_NEXT_EDGE {
-            if let Ok(bytes) = <[u8; 8]>::try_from(value) {
-                topo.next_edge = u64::from_le_bytes(bytes);
-            }
-        }
-        ControlFlow::Continue(())
-    })?;
-    match format {
-        Some(record::FORMAT_VERSION) => {}
-        Some(other) => {
-            return Err(Error::corrupt(alloc::format!(
-                "storage format version {other} is not supported (this build reads version {})",
-                record::FORMAT_VERSION
-            )))
-        }
-        None => {
-            let mut batch = WriteBatch::new();
-            batch.put(
-                Keyspace::Meta,
-                record::META_FORMAT,
-                [record::FORMAT_VERSION],
-            );
-            storage.apply(batch)?;
-        }
-    }
-
-    let mut visit_error =
-        |err: Error, key: &[u8], keyspace: Keyspace, failure: &mut Option<Error>| {
-            if repair {
-                damaged.delete(keyspace, key.to_vec());
-                ControlFlow::Continue(())
-            } else {
-                *failure = Some(err);
-                ControlFlow::Break(())
-            }
+impl<S: Storage> Stored for StoredView<'_, S> {
+    fn properties(&self, kind: RecordKind, at: u64, key: &[u8]) -> Result<Value> {
+        let (cache_key, keyspace) = match kind {
+            RecordKind::Node => (RecordKey::node(at as u32), Keyspace::Nodes),
+            RecordKind::Edge => (RecordKey::edge(at), Keyspace::Edges),
         };
-
-    storage.scan_prefix(Keyspace::Nodes, b"", &mut |key, value| {
-        let header =
-            record::node_id_from_key(key).and_then(|id| Ok((id, record::node_header(id, value)?)));
-        match header {
-            Ok((id, header)) => {
-                let label = topo.intern_label(header.label);
-                topo.add_node(id, label, &mut undo);
-                undo.clear();
-                ControlFlow::Continue(())
-            }
-            Err(err) => visit_error(err, key, Keyspace::Nodes, &mut failure),
+        if let Some(cached) = self.0.cache.peek(cache_key) {
+            return Ok(Value::clone(&cached));
         }
-    })?;
-    if let Some(err) = failure.take() {
-        return Err(err);
+        let bytes = self.0.storage.get(keyspace, key)?;
+        let bytes = bytes.ok_or_else(|| {
+            Error::corrupt(alloc::format!("a {} record is missing", keyspace.name()))
+        })?;
+        record::decode_properties(kind, key, &bytes)
     }
 
-    storage.scan_prefix(Keyspace::Edges, b"", &mut |key, value| {
-        let parsed = record::edge_id_from_key(key).and_then(|id| {
-            let h = record::edge_header(id, value)?;
-            let endpoint = |node: &str| {
-                topo.node(node).ok_or_else(|| {
-                    Error::corrupt(alloc::format!(
-                        "edge #{id} '{}' names missing node '{node}'",
-                        h.label
-                    ))
-                })
-            };
-            let slot = EdgeSlot {
-                source: endpoint(h.source)?,
-                target: endpoint(h.target)?,
-                label: 0,
-                created_at_ms: h.created_at_ms,
-            };
-            Ok((id, h.label, slot))
-        });
-        match parsed {
-            Ok((id, label, mut slot)) => {
-                slot.label = topo.intern_label(label);
-                topo.insert_edge(id, slot);
+    fn keys_with_prefix(&self, keyspace: Keyspace, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let mut keys = Vec::new();
+        self.0
+            .storage
+            .scan_prefix(keyspace, prefix, &mut |key, _| {
+                keys.push(key.to_vec());
                 ControlFlow::Continue(())
-            }
-            Err(err) => visit_error(err, key, Keyspace::Edges, &mut failure),
-        }
-    })?;
-    if let Some(err) = failure {
-        return Err(err);
-    }
-    let repaired = damaged.len() as u64;
-    if !damaged.is_empty() {
-        storage.apply(damaged)?;
-        storage.flush()?;
-    }
-    Ok((topo, repaired))
-}
-
-/// A read-locked view of the graph for fast, index-based traversal.
-///
-/// Node indices are valid for the life of the view. Writers wait while a view
-/// is alive.
-pub struct GraphRead<'g, S: Storage> {
-    graph: &'g Graph<S>,
-    topo: RwLockReadGuard<'g, Topology>,
-}
-
-impl<S: Storage> GraphRead<'_, S> {
-    /// The index of the node with this id.
-    pub fn node_index(&self, id: &str) -> Option<NodeIndex> {
-        self.topo.node(id).map(NodeIndex)
-    }
-
-    /// The id of the node at `index`.
-    pub fn node_id(&self, index: NodeIndex) -> &str {
-        &self.topo.node_slot(index.0).id
-    }
-
-    /// The label of the node at `index`.
-    pub fn node_label(&self, index: NodeIndex) -> &str {
-        self.topo.label(self.topo.node_slot(index.0).label)
-    }
-
-    /// Number of nodes.
-    pub fn node_count(&self) -> usize {
-        self.topo.node_count()
-    }
-
-    /// Number of edges.
-    pub fn edge_count(&self) -> usize {
-        self.topo.edge_count
-    }
-
-    /// Ids of the edges leaving `index`, oldest first.
-    pub fn out_edges(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
-        self.topo
-            .node_slot(index.0)
-            .out
-            .iter()
-            .map(|&e| EdgeId(u64::from(e)))
-    }
-
-    /// Ids of the edges entering `index`, oldest first.
-    pub fn in_edges(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
-        self.topo
-            .node_slot(index.0)
-            .inc
-            .iter()
-            .map(|&e| EdgeId(u64::from(e)))
-    }
-
-    /// Targets of the edges leaving `index` (with repeats for parallel edges).
-    pub fn out_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
-        let topo = &*self.topo;
-        topo.node_slot(index.0)
-            .out
-            .iter()
-            .map(move |&e| NodeIndex(topo.edges[e as usize].target))
-    }
-
-    /// Sources of the edges entering `index` (with repeats for parallel edges).
-    pub fn in_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
-        let topo = &*self.topo;
-        topo.node_slot(index.0)
-            .inc
-            .iter()
-            .map(move |&e| NodeIndex(topo.edges[e as usize].source))
-    }
-
-    /// The `n`-th outgoing neighbour of `index`, oldest edge first.
-    pub fn out_neighbor(&self, index: NodeIndex, n: usize) -> Option<NodeIndex> {
-        let e = *self.topo.node_slot(index.0).out.get(n)?;
-        Some(NodeIndex(self.topo.edges[e as usize].target))
-    }
-
-    /// Source, target and label of a live edge.
-    pub fn edge_endpoints(&self, id: EdgeId) -> Option<(NodeIndex, NodeIndex, &str)> {
-        let e = self.topo.edge(id.0)?;
-        Some((
-            NodeIndex(e.source),
-            NodeIndex(e.target),
-            self.topo.label(e.label),
-        ))
-    }
-
-    /// Every live node index.
-    pub fn nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
-        self.topo.live_nodes().map(NodeIndex)
-    }
-
-    /// The full node at `index` (reads its properties through the cache).
-    ///
-    /// # Errors
-    /// Storage or corruption errors.
-    pub fn node(&self, index: NodeIndex) -> Result<Node> {
-        self.node_at(index.0)
-    }
-
-    /// The full edge (reads its properties through the cache).
-    ///
-    /// # Errors
-    /// [`Error::EdgeNotFound`]; storage or corruption errors.
-    pub fn edge(&self, id: EdgeId) -> Result<Edge> {
-        self.topo.edge(id.0).ok_or(Error::EdgeNotFound { id })?;
-        self.edge_at(id.0 as u32)
-    }
-
-    fn node_at(&self, slot: u32) -> Result<Node> {
-        let inner = &*self.graph.inner;
-        let node = self.topo.node_slot(slot);
-        let properties = inner.cache.get_or_load(RecordKey::node(slot), || {
-            let bytes = inner
-                .storage
-                .get(Keyspace::Nodes, node.id.as_bytes())?
-                .ok_or_else(|| {
-                    Error::corrupt(alloc::format!("node '{}' has no stored record", node.id))
-                })?;
-            let header = record::node_header(&node.id, &bytes)?;
-            record::properties(
-                &alloc::format!("node '{}'", node.id),
-                &bytes,
-                header.props_at,
-            )
-        })?;
-        Ok(Node {
-            id: node.id.to_string(),
-            label: self.topo.label(node.label).to_string(),
-            properties: Value::clone(&properties),
-        })
-    }
-
-    fn edge_at(&self, id: u32) -> Result<Edge> {
-        let inner = &*self.graph.inner;
-        let slot = self.topo.edges[id as usize];
-        let id64 = u64::from(id);
-        let properties = inner.cache.get_or_load(RecordKey::edge(id64), || {
-            let bytes = inner
-                .storage
-                .get(Keyspace::Edges, &record::edge_key(id64))?
-                .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
-            let header = record::edge_header(id64, &bytes)?;
-            record::properties(&alloc::format!("edge #{id}"), &bytes, header.props_at)
-        })?;
-        Ok(Edge {
-            id: EdgeId(id64),
-            label: self.topo.label(slot.label).to_string(),
-            source: self.topo.node_slot(slot.source).id.to_string(),
-            target: self.topo.node_slot(slot.target).id.to_string(),
-            properties: Value::clone(&properties),
-            created_at_ms: slot.created_at_ms,
-        })
+            })?;
+        Ok(keys)
     }
 }

@@ -13,27 +13,35 @@ extern crate std;
 
 mod cache;
 mod clock;
+mod commit;
 mod error;
 mod graph;
+mod index;
 mod metrics;
 mod model;
 pub mod query;
+mod read;
 mod record;
+mod search;
 pub mod snapshot;
 mod sync;
 mod topology;
+mod traverse;
 mod txn;
 pub mod value;
 
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};
+pub use index::{IndexInfo, RecordKind};
 pub use knowledge_graph_memory::MemoryStorage;
 pub use knowledge_graph_storage::{
     IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch,
 };
 pub use metrics::GraphMetrics;
 pub use model::{Edge, EdgeId, Node};
+pub use search::{Page, PlanStep, QueryPlan};
 pub use topology::NodeIndex;
+pub use traverse::{Direction, EdgeRef, Path, PathOptions, Traversal, Visited};
 pub use txn::{Batch, OpQueue, Transaction};
 pub use value::{from_value, to_value, Value};
 

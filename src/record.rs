@@ -14,6 +14,7 @@
 use alloc::vec::Vec;
 
 use crate::error::{Error, Result};
+use crate::index::RecordKind;
 use crate::value::{codec, Value};
 
 /// Version byte of the record layout written by this build.
@@ -134,6 +135,22 @@ pub(crate) fn edge_header(id: u64, bytes: &[u8]) -> Result<EdgeHeader<'_>> {
 /// Decodes the properties that start at `at` (from a header's `props_at`).
 pub(crate) fn properties(what: &dyn core::fmt::Display, bytes: &[u8], at: usize) -> Result<Value> {
     codec::decode(&bytes[at..]).map_err(|err| Error::corrupt(alloc::format!("{what}: {err}")))
+}
+
+/// The properties of a stored node or edge record, given its storage key.
+pub(crate) fn decode_properties(kind: RecordKind, key: &[u8], bytes: &[u8]) -> Result<Value> {
+    match kind {
+        RecordKind::Node => {
+            let id = node_id_from_key(key)?;
+            let header = node_header(id, bytes)?;
+            properties(&alloc::format!("node '{id}'"), bytes, header.props_at)
+        }
+        RecordKind::Edge => {
+            let id = edge_id_from_key(key)?;
+            let header = edge_header(id, bytes)?;
+            properties(&alloc::format!("edge #{id}"), bytes, header.props_at)
+        }
+    }
 }
 
 /// Node ids are stored as their UTF-8 bytes.

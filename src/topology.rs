@@ -11,6 +11,8 @@ use alloc::vec::Vec;
 
 use hashbrown::HashMap;
 
+use crate::index::IndexDef;
+
 /// Dense index of a live node inside one graph (not stable across removals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeIndex(pub u32);
@@ -69,6 +71,11 @@ pub(crate) enum Undo {
         in_pos: usize,
     },
     NextEdge(u64),
+    IndexAdded,
+    IndexRemoved {
+        position: usize,
+        def: IndexDef,
+    },
 }
 
 #[derive(Default)]
@@ -84,6 +91,10 @@ pub(crate) struct Topology {
     label_ids: HashMap<Arc<str>, LabelId>,
     /// Live nodes per label id.
     pub nodes_per_label: Vec<usize>,
+    /// Secondary index definitions, in creation order.
+    pub indexes: Vec<IndexDef>,
+    /// The id the next created index gets.
+    pub next_index_id: u32,
 }
 
 impl Topology {
@@ -240,6 +251,23 @@ impl Topology {
         });
     }
 
+    /// Registers an index found in storage at open.
+    pub fn load_index(&mut self, def: IndexDef) {
+        self.next_index_id = self.next_index_id.max(def.id + 1);
+        self.indexes.push(def);
+    }
+
+    pub fn add_index(&mut self, def: IndexDef, undo: &mut Vec<Undo>) {
+        self.next_index_id = def.id + 1;
+        self.indexes.push(def);
+        undo.push(Undo::IndexAdded);
+    }
+
+    pub fn remove_index(&mut self, position: usize, undo: &mut Vec<Undo>) {
+        let def = self.indexes.remove(position);
+        undo.push(Undo::IndexRemoved { position, def });
+    }
+
     /// Reverses `log` (newest change first), restoring the exact prior state.
     pub fn undo(&mut self, log: Vec<Undo>) {
         for entry in log.into_iter().rev() {
@@ -282,6 +310,12 @@ impl Topology {
                     self.next_edge = id;
                     self.edges.truncate(id as usize);
                 }
+                Undo::IndexAdded => {
+                    if let Some(def) = self.indexes.pop() {
+                        self.next_index_id = def.id;
+                    }
+                }
+                Undo::IndexRemoved { position, def } => self.indexes.insert(position, def),
             }
         }
     }

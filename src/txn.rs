@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::graph::{Graph, WriteTicket};
+use crate::index::RecordKind;
 use crate::model::EdgeId;
 use crate::value::{to_value, Value};
 
@@ -41,6 +42,16 @@ pub(crate) enum Op {
     },
     RemoveEdge {
         id: EdgeId,
+    },
+    CreateIndex {
+        kind: RecordKind,
+        label: String,
+        path: Vec<String>,
+    },
+    DropIndex {
+        kind: RecordKind,
+        label: String,
+        path: Vec<String>,
     },
 }
 

@@ -88,6 +88,22 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
+    fn scan_from(
+        &self,
+        keyspace: Keyspace,
+        start: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StorageError> {
+        self.stats.scans.fetch_add(1, Ordering::Relaxed);
+        let trees = self.trees.read();
+        for (key, value) in trees[keyspace as usize].range(start.to_vec()..) {
+            if visit(key, value).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
         let mut writes = 0;
         let mut bytes = 0;

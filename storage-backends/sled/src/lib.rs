@@ -246,9 +246,9 @@ fn map_open_error(err: sled::Error, path: &str) -> StorageError {
             "sled database '{path}' is corrupt at {}",
             at.map_or_else(|| "an unknown offset".to_string(), |at| format!("{at:?}"))
         )),
-        sled::Error::Unsupported(what) => {
-            StorageError::corrupt(format!("sled database '{path}' cannot be opened: {what}"))
-        }
+        sled::Error::Unsupported(what) => StorageError::InvalidConfig {
+            detail: format!("sled database '{path}' cannot be opened with these options: {what}"),
+        },
         other => StorageError::backend(other),
     }
 }
@@ -353,6 +353,55 @@ impl SledStorage {
         Ok(())
     }
 
+    /// Visits entries `>= start` under `prefix` (both full keys), merging
+    /// buffered writes, which shadow what sled holds.
+    fn scan_merged(
+        &self,
+        start: &[u8],
+        prefix: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StorageError> {
+        self.counters.scans.fetch_add(1, Ordering::Relaxed);
+        let pending = self
+            .write_behind
+            .as_ref()
+            .map(|wb| wb.range(start, prefix))
+            .unwrap_or_default();
+        let mut pending = pending.into_iter();
+        let mut stored = self.tree.range(start..).take_while(|entry| match entry {
+            Ok((key, _)) => key.starts_with(prefix),
+            Err(_) => true,
+        });
+        let mut next_pending = pending.next();
+        let mut next_stored = stored.next().transpose().map_err(map_error)?;
+        loop {
+            let order = match (&next_stored, &next_pending) {
+                (None, None) => return Ok(()),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some((skey, _)), Some((pkey, _))) => skey[..].cmp(&pkey[..]),
+            };
+            let flow = if order == std::cmp::Ordering::Less {
+                let (key, value) = next_stored.take().expect("checked above");
+                next_stored = stored.next().transpose().map_err(map_error)?;
+                visit(&key[1..], &value)
+            } else {
+                if order == std::cmp::Ordering::Equal {
+                    next_stored = stored.next().transpose().map_err(map_error)?;
+                }
+                let (key, value) = next_pending.take().expect("checked above");
+                next_pending = pending.next();
+                match value {
+                    Some(value) => visit(&key[1..], &value),
+                    None => ControlFlow::Continue(()),
+                }
+            };
+            if flow.is_break() {
+                return Ok(());
+            }
+        }
+    }
+
     /// Verifies sled's own checksums of every stored page.
     ///
     /// # Errors
@@ -383,44 +432,17 @@ impl Storage for SledStorage {
         prefix: &[u8],
         visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
-        self.counters.scans.fetch_add(1, Ordering::Relaxed);
         let full = full_key(keyspace, prefix);
-        // Buffered writes shadow what sled holds; merge the two sorted streams.
-        let pending = self
-            .write_behind
-            .as_ref()
-            .map(|wb| wb.range(&full))
-            .unwrap_or_default();
-        let mut pending = pending.into_iter();
-        let mut stored = self.tree.scan_prefix(&full);
-        let mut next_pending = pending.next();
-        let mut next_stored = stored.next().transpose().map_err(map_error)?;
-        loop {
-            let order = match (&next_stored, &next_pending) {
-                (None, None) => return Ok(()),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some((skey, _)), Some((pkey, _))) => skey[..].cmp(&pkey[..]),
-            };
-            let flow = if order == std::cmp::Ordering::Less {
-                let (key, value) = next_stored.take().expect("checked above");
-                next_stored = stored.next().transpose().map_err(map_error)?;
-                visit(&key[1..], &value)
-            } else {
-                if order == std::cmp::Ordering::Equal {
-                    next_stored = stored.next().transpose().map_err(map_error)?;
-                }
-                let (key, value) = next_pending.take().expect("checked above");
-                next_pending = pending.next();
-                match value {
-                    Some(value) => visit(&key[1..], &value),
-                    None => ControlFlow::Continue(()),
-                }
-            };
-            if flow.is_break() {
-                return Ok(());
-            }
-        }
+        self.scan_merged(&full, &full, visit)
+    }
+
+    fn scan_from(
+        &self,
+        keyspace: Keyspace,
+        start: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StorageError> {
+        self.scan_merged(&full_key(keyspace, start), &[keyspace.tag()], visit)
     }
 
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {

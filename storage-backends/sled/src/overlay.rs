@@ -87,8 +87,8 @@ impl WriteBehind {
             .and_then(|batch| batch.get(full).cloned())
     }
 
-    /// Buffered entries whose key starts with `prefix`, in key order.
-    pub(crate) fn range(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    /// Buffered entries `>= start` whose key starts with `prefix`, in key order.
+    pub(crate) fn range(&self, start: &[u8], prefix: &[u8]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
         let state = self.shared.state.lock();
         let mut merged: BTreeMap<&[u8], &Option<Vec<u8>>> = BTreeMap::new();
         let sources = state
@@ -97,7 +97,7 @@ impl WriteBehind {
             .map(|b| &**b)
             .chain(std::iter::once(&state.pending));
         for source in sources {
-            for (key, value) in source.range(prefix.to_vec()..) {
+            for (key, value) in source.range(start.to_vec()..) {
                 if !key.starts_with(prefix) {
                     break;
                 }

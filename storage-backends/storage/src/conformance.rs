@@ -103,6 +103,36 @@ pub fn should_scan_prefix_in_key_order<S: Storage + ?Sized>(store: &S) {
     assert!(scan(store, Keyspace::Index, b"z").is_empty());
 }
 
+/// Range scans start at the given key (inclusive) and stay inside the keyspace.
+pub fn should_scan_from_a_key<S: Storage + ?Sized>(store: &S) {
+    let mut batch = WriteBatch::new();
+    for key in [&b"a"[..], b"b", b"b\x00", b"c", b"d"] {
+        batch.put(Keyspace::Index, key, key);
+    }
+    batch.put(Keyspace::Meta, &b"zz"[..], &b"other keyspace"[..]);
+    store.apply(batch).unwrap();
+    let mut seen = Vec::new();
+    store
+        .scan_from(Keyspace::Index, b"b", &mut |k, _| {
+            seen.push(k.to_vec());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    let expected: Vec<Vec<u8>> = [&b"b"[..], b"b\x00", b"c", b"d"]
+        .iter()
+        .map(|k| k.to_vec())
+        .collect();
+    assert_eq!(seen, expected);
+    let mut first = Vec::new();
+    store
+        .scan_from(Keyspace::Index, b"bb", &mut |k, _| {
+            first.push(k.to_vec());
+            ControlFlow::Break(())
+        })
+        .unwrap();
+    assert_eq!(first, [b"c".to_vec()]);
+}
+
 /// A scan stops as soon as the visitor breaks.
 pub fn should_stop_scan_when_visitor_breaks<S: Storage + ?Sized>(store: &S) {
     let mut batch = WriteBatch::new();
@@ -230,6 +260,7 @@ macro_rules! conformance_tests {
             should_delete_keys,
             should_keep_keyspaces_apart,
             should_scan_prefix_in_key_order,
+            should_scan_from_a_key,
             should_stop_scan_when_visitor_breaks,
             should_apply_batch_in_order,
             should_accept_empty_batch,

@@ -185,6 +185,28 @@ pub trait Storage: Send + Sync {
         visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError>;
 
+    /// Calls `visit` for every entry whose key is `>= start`, in ascending
+    /// key order, until it returns [`ControlFlow::Break`] (range scans).
+    ///
+    /// The default walks the whole keyspace; backends override it to seek.
+    ///
+    /// # Errors
+    /// Backend I/O or corruption errors.
+    fn scan_from(
+        &self,
+        keyspace: Keyspace,
+        start: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StorageError> {
+        self.scan_prefix(keyspace, b"", &mut |key, value| {
+            if key < start {
+                ControlFlow::Continue(())
+            } else {
+                visit(key, value)
+            }
+        })
+    }
+
     /// Applies every change in `batch` atomically: after a crash, either all
     /// of them are visible or none are.
     ///
@@ -240,6 +262,14 @@ impl<S: Storage + ?Sized> Storage for alloc::sync::Arc<S> {
         visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
         (**self).scan_prefix(keyspace, prefix, visit)
+    }
+    fn scan_from(
+        &self,
+        keyspace: Keyspace,
+        start: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StorageError> {
+        (**self).scan_from(keyspace, start, visit)
     }
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
         (**self).apply(batch)

@@ -1,0 +1,438 @@
+//! How a commit is applied: every operation changes the in-memory topology
+//! (recording how to undo it) and queues its storage writes, including the
+//! secondary-index entries it affects; the storage batch is then applied as
+//! one. Also how the topology is rebuilt from storage at open.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ops::ControlFlow;
+
+use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
+
+use crate::cache::RecordKey;
+use crate::error::{Error, Result};
+use crate::index::{IndexDef, RecordKind};
+use crate::model::EdgeId;
+use crate::record;
+use crate::topology::{EdgeSlot, Topology, Undo};
+use crate::txn::Op;
+use crate::value::{codec, Value};
+
+/// What a commit reads from the stored state while it is being planned.
+pub(crate) trait Stored {
+    /// The committed properties of a record: node slot or edge id, and its storage key.
+    fn properties(&self, kind: RecordKind, at: u64, key: &[u8]) -> Result<Value>;
+    /// Every key in `keyspace` starting with `prefix`.
+    fn keys_with_prefix(&self, keyspace: Keyspace, prefix: &[u8]) -> Result<Vec<Vec<u8>>>;
+}
+
+/// The changes of one commit, built while applying it in memory.
+#[derive(Default)]
+pub(crate) struct Plan {
+    pub undo: Vec<Undo>,
+    pub batch: WriteBatch,
+    /// Cache entries to replace (or drop) once the commit is durable.
+    pub cache: Vec<(RecordKey, Option<Value>)>,
+    pub added_edges: Vec<EdgeId>,
+    pub next_edge_changed: bool,
+    /// Properties written earlier in this commit, for index upkeep of later operations.
+    pending: BTreeMap<(RecordKind, Vec<u8>), Value>,
+}
+
+impl Plan {
+    /// Applies one operation; on `Err` the caller undoes the whole plan.
+    pub fn apply(
+        &mut self,
+        topo: &mut Topology,
+        op: Op,
+        now: i64,
+        stored: &dyn Stored,
+    ) -> Result<()> {
+        match op {
+            Op::AddNode {
+                label,
+                id,
+                properties,
+            } => {
+                non_empty("node id", &id)?;
+                non_empty("node label", &label)?;
+                storable(&properties)?;
+                if topo.node(&id).is_some() {
+                    return Err(Error::NodeExists { id });
+                }
+                let label_id = topo.intern_label(&label);
+                topo.add_node(&id, label_id, &mut self.undo);
+                self.index(
+                    topo,
+                    RecordKind::Node,
+                    &label,
+                    id.as_bytes(),
+                    None,
+                    Some(&properties),
+                );
+                self.batch.put(
+                    Keyspace::Nodes,
+                    id.as_bytes(),
+                    record::encode_node(&label, &properties),
+                );
+                self.remember(topo, RecordKind::Node, &label, id.into_bytes(), properties);
+            }
+            Op::UpdateNode { id, properties } => {
+                storable(&properties)?;
+                let slot = topo
+                    .node(&id)
+                    .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
+                let label = String::from(&**topo.label(topo.node_slot(slot).label));
+                if has_index(topo, RecordKind::Node, &label) {
+                    let old = self.old(RecordKind::Node, u64::from(slot), id.as_bytes(), stored)?;
+                    self.index(
+                        topo,
+                        RecordKind::Node,
+                        &label,
+                        id.as_bytes(),
+                        Some(&old),
+                        Some(&properties),
+                    );
+                }
+                self.batch.put(
+                    Keyspace::Nodes,
+                    id.as_bytes(),
+                    record::encode_node(&label, &properties),
+                );
+                self.cache
+                    .push((RecordKey::node(slot), Some(properties.clone())));
+                self.remember(topo, RecordKind::Node, &label, id.into_bytes(), properties);
+            }
+            Op::RemoveNode { id } => {
+                let slot = topo
+                    .node(&id)
+                    .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
+                while let Some(&edge) = topo.node_slot(slot).out.last() {
+                    self.remove_edge(topo, edge, stored)?;
+                }
+                while let Some(&edge) = topo.node_slot(slot).inc.last() {
+                    self.remove_edge(topo, edge, stored)?;
+                }
+                let label = String::from(&**topo.label(topo.node_slot(slot).label));
+                if has_index(topo, RecordKind::Node, &label) {
+                    let old = self.old(RecordKind::Node, u64::from(slot), id.as_bytes(), stored)?;
+                    self.index(
+                        topo,
+                        RecordKind::Node,
+                        &label,
+                        id.as_bytes(),
+                        Some(&old),
+                        None,
+                    );
+                }
+                topo.remove_node(slot, &mut self.undo);
+                self.batch.delete(Keyspace::Nodes, id.into_bytes());
+                self.cache.push((RecordKey::node(slot), None));
+            }
+            Op::AddEdge {
+                label,
+                source,
+                target,
+                properties,
+            } => {
+                non_empty("edge label", &label)?;
+                storable(&properties)?;
+                let missing = |role, id: &String| Error::MissingEndpoint {
+                    label: label.clone(),
+                    role,
+                    id: id.clone(),
+                };
+                let s = topo
+                    .node(&source)
+                    .ok_or_else(|| missing("source", &source))?;
+                let t = topo
+                    .node(&target)
+                    .ok_or_else(|| missing("target", &target))?;
+                let label_id = topo.intern_label(&label);
+                let id = topo.add_edge(s, t, label_id, now, &mut self.undo);
+                self.next_edge_changed = true;
+                let key = record::edge_key(id);
+                self.index(
+                    topo,
+                    RecordKind::Edge,
+                    &label,
+                    &key,
+                    None,
+                    Some(&properties),
+                );
+                let bytes = record::encode_edge(&label, &source, &target, now, &properties);
+                self.batch.put(Keyspace::Edges, key, bytes);
+                self.remember(topo, RecordKind::Edge, &label, key.to_vec(), properties);
+                self.added_edges.push(EdgeId(id));
+            }
+            Op::RemoveEdge { id } => {
+                topo.edge(id.0).ok_or(Error::EdgeNotFound { id })?;
+                self.remove_edge(topo, id.0 as u32, stored)?;
+            }
+            Op::CreateIndex { kind, label, path } => {
+                non_empty("index label", &label)?;
+                if topo
+                    .indexes
+                    .iter()
+                    .any(|d| d.covers(kind, &label) && d.path == path)
+                {
+                    return Ok(());
+                }
+                let def = IndexDef {
+                    id: topo.next_index_id,
+                    kind,
+                    label,
+                    path,
+                };
+                // Index what is already there, in this same commit.
+                let records: Vec<(u64, Vec<u8>)> = match (kind, topo.label_id(&def.label)) {
+                    (_, None) => Vec::new(),
+                    (RecordKind::Node, Some(l)) => topo
+                        .live_nodes()
+                        .filter(|&n| topo.node_slot(n).label == l)
+                        .map(|n| (u64::from(n), topo.node_slot(n).id.as_bytes().to_vec()))
+                        .collect(),
+                    (RecordKind::Edge, Some(l)) => (0..topo.edges.len() as u64)
+                        .filter(|&e| topo.edge(e).is_some_and(|slot| slot.label == l))
+                        .map(|e| (e, record::edge_key(e).to_vec()))
+                        .collect(),
+                };
+                for (at, key) in records {
+                    let properties = self.old(kind, at, &key, stored)?;
+                    if let Some(value) = def.value_of(&properties) {
+                        self.batch
+                            .put(Keyspace::Index, def.entry_key(value, &key), Vec::new());
+                    }
+                }
+                self.batch
+                    .put(Keyspace::Meta, def.meta_key(), def.meta_value());
+                topo.add_index(def, &mut self.undo);
+            }
+            Op::DropIndex { kind, label, path } => {
+                let Some(position) = topo
+                    .indexes
+                    .iter()
+                    .position(|d| d.covers(kind, &label) && d.path == path)
+                else {
+                    return Err(Error::invalid(alloc::format!(
+                        "there is no {} index on '{label}.{}'",
+                        if kind == RecordKind::Node {
+                            "node"
+                        } else {
+                            "edge"
+                        },
+                        path.join(".")
+                    )));
+                };
+                let def = topo.indexes[position].clone();
+                for key in stored.keys_with_prefix(Keyspace::Index, &def.prefix())? {
+                    self.batch.delete(Keyspace::Index, key);
+                }
+                self.batch.delete(Keyspace::Meta, def.meta_key());
+                topo.remove_index(position, &mut self.undo);
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_edge(&mut self, topo: &mut Topology, edge: u32, stored: &dyn Stored) -> Result<()> {
+        let key = record::edge_key(u64::from(edge));
+        let label = String::from(&**topo.label(topo.edges[edge as usize].label));
+        if has_index(topo, RecordKind::Edge, &label) {
+            let old = self.old(RecordKind::Edge, u64::from(edge), &key, stored)?;
+            self.index(topo, RecordKind::Edge, &label, &key, Some(&old), None);
+        }
+        topo.remove_edge(edge, &mut self.undo);
+        self.batch.delete(Keyspace::Edges, key.to_vec());
+        self.cache.push((RecordKey::edge(u64::from(edge)), None));
+        Ok(())
+    }
+
+    /// The properties a record has at this point of the commit.
+    fn old(&self, kind: RecordKind, at: u64, key: &[u8], stored: &dyn Stored) -> Result<Value> {
+        match self.pending.get(&(kind, key.to_vec())) {
+            Some(value) => Ok(value.clone()),
+            None => stored.properties(kind, at, key),
+        }
+    }
+
+    fn remember(
+        &mut self,
+        topo: &Topology,
+        kind: RecordKind,
+        label: &str,
+        key: Vec<u8>,
+        properties: Value,
+    ) {
+        if has_index(topo, kind, label) {
+            self.pending.insert((kind, key), properties);
+        }
+    }
+
+    /// Queues the index changes of a record going from `old` to `new` properties.
+    fn index(
+        &mut self,
+        topo: &Topology,
+        kind: RecordKind,
+        label: &str,
+        record_id: &[u8],
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) {
+        for def in topo.indexes.iter().filter(|d| d.covers(kind, label)) {
+            let before = old.and_then(|p| def.value_of(p));
+            let after = new.and_then(|p| def.value_of(p));
+            if before == after {
+                continue;
+            }
+            if let Some(value) = before {
+                self.batch
+                    .delete(Keyspace::Index, def.entry_key(value, record_id));
+            }
+            if let Some(value) = after {
+                self.batch
+                    .put(Keyspace::Index, def.entry_key(value, record_id), Vec::new());
+            }
+        }
+    }
+}
+
+fn has_index(topo: &Topology, kind: RecordKind, label: &str) -> bool {
+    topo.indexes.iter().any(|d| d.covers(kind, label))
+}
+
+fn non_empty(what: &str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(alloc::format!("{what} must not be empty")));
+    }
+    Ok(())
+}
+
+/// Properties nested deeper than the codec reads back are refused up front.
+fn storable(properties: &Value) -> Result<()> {
+    if codec::nesting_depth(properties) > codec::MAX_DEPTH {
+        return Err(Error::invalid(alloc::format!(
+            "properties are nested deeper than {} levels",
+            codec::MAX_DEPTH
+        )));
+    }
+    Ok(())
+}
+
+/// Rebuilds the topology from storage. With `repair`, records that fail to
+/// decode (and edges whose endpoints are gone) are deleted instead of failing
+/// the load; the count of dropped records is returned.
+pub(crate) fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u64)> {
+    let mut topo = Topology::default();
+    let mut undo = Vec::new();
+    let mut damaged = WriteBatch::new();
+    let mut failure: Option<Error> = None;
+
+    let mut format = None;
+    storage.scan_prefix(Keyspace::Meta, b"", &mut |key, value| {
+        if key == record::META_FORMAT {
+            format = value.first().copied();
+        } else if key == record::META_NEXT_EDGE {
+            if let Ok(bytes) = <[u8; 8]>::try_from(value) {
+                topo.next_edge = u64::from_le_bytes(bytes);
+            }
+        } else if let Some(def) = IndexDef::from_meta(key, value) {
+            match def {
+                Ok(def) => topo.load_index(def),
+                Err(err) => {
+                    failure = Some(err);
+                    return ControlFlow::Break(());
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    if let Some(err) = failure.take() {
+        return Err(err);
+    }
+    match format {
+        Some(record::FORMAT_VERSION) => {}
+        Some(other) => {
+            return Err(Error::corrupt(alloc::format!(
+                "storage format version {other} is not supported (this build reads version {})",
+                record::FORMAT_VERSION
+            )))
+        }
+        None => {
+            let mut batch = WriteBatch::new();
+            batch.put(
+                Keyspace::Meta,
+                record::META_FORMAT,
+                [record::FORMAT_VERSION],
+            );
+            storage.apply(batch)?;
+        }
+    }
+
+    let mut visit_error =
+        |err: Error, key: &[u8], keyspace: Keyspace, failure: &mut Option<Error>| {
+            if repair {
+                damaged.delete(keyspace, key.to_vec());
+                ControlFlow::Continue(())
+            } else {
+                *failure = Some(err);
+                ControlFlow::Break(())
+            }
+        };
+
+    storage.scan_prefix(Keyspace::Nodes, b"", &mut |key, value| {
+        let header =
+            record::node_id_from_key(key).and_then(|id| Ok((id, record::node_header(id, value)?)));
+        match header {
+            Ok((id, header)) => {
+                let label = topo.intern_label(header.label);
+                topo.add_node(id, label, &mut undo);
+                undo.clear();
+                ControlFlow::Continue(())
+            }
+            Err(err) => visit_error(err, key, Keyspace::Nodes, &mut failure),
+        }
+    })?;
+    if let Some(err) = failure.take() {
+        return Err(err);
+    }
+
+    storage.scan_prefix(Keyspace::Edges, b"", &mut |key, value| {
+        let parsed = record::edge_id_from_key(key).and_then(|id| {
+            let h = record::edge_header(id, value)?;
+            let endpoint = |node: &str| {
+                topo.node(node).ok_or_else(|| {
+                    Error::corrupt(alloc::format!(
+                        "edge #{id} '{}' names missing node '{node}'",
+                        h.label
+                    ))
+                })
+            };
+            let slot = EdgeSlot {
+                source: endpoint(h.source)?,
+                target: endpoint(h.target)?,
+                label: 0,
+                created_at_ms: h.created_at_ms,
+            };
+            Ok((id, h.label, slot))
+        });
+        match parsed {
+            Ok((id, label, mut slot)) => {
+                slot.label = topo.intern_label(label);
+                topo.insert_edge(id, slot);
+                ControlFlow::Continue(())
+            }
+            Err(err) => visit_error(err, key, Keyspace::Edges, &mut failure),
+        }
+    })?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    let repaired = damaged.len() as u64;
+    if !damaged.is_empty() {
+        storage.apply(damaged)?;
+        storage.flush()?;
+    }
+    Ok((topo, repaired))
+}

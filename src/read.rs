@@ -1,0 +1,194 @@
+//! [`GraphRead`]: a read-locked view of the graph, and how full records are
+//! assembled from the topology and the property cache.
+
+use alloc::string::ToString;
+use alloc::sync::Arc;
+
+use knowledge_graph_storage::{Keyspace, Storage};
+
+use crate::cache::RecordKey;
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::index::RecordKind;
+use crate::model::{Edge, EdgeId, Node};
+use crate::record;
+use crate::sync::RwLockReadGuard;
+use crate::topology::{NodeIndex, Topology};
+use crate::value::Value;
+
+/// A read-locked view of the graph for fast, index-based traversal.
+///
+/// Node indices are valid for the life of the view. Writers wait while a view
+/// is alive.
+pub struct GraphRead<'g, S: Storage> {
+    graph: &'g Graph<S>,
+    pub(crate) topo: RwLockReadGuard<'g, Topology>,
+}
+
+impl<'g, S: Storage> GraphRead<'g, S> {
+    pub(crate) fn graph(&self) -> &'g Graph<S> {
+        self.graph
+    }
+
+    pub(crate) fn new(graph: &'g Graph<S>) -> Self {
+        GraphRead {
+            graph,
+            topo: graph.inner().topology.read(),
+        }
+    }
+
+    /// The index of the node with this id.
+    pub fn node_index(&self, id: &str) -> Option<NodeIndex> {
+        self.topo.node(id).map(NodeIndex)
+    }
+
+    /// The id of the node at `index`.
+    pub fn node_id(&self, index: NodeIndex) -> &str {
+        &self.topo.node_slot(index.0).id
+    }
+
+    /// The label of the node at `index`.
+    pub fn node_label(&self, index: NodeIndex) -> &str {
+        self.topo.label(self.topo.node_slot(index.0).label)
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.topo.node_count()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.topo.edge_count
+    }
+
+    /// Ids of the edges leaving `index`, oldest first.
+    pub fn out_edges(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
+        self.topo
+            .node_slot(index.0)
+            .out
+            .iter()
+            .map(|&e| EdgeId(u64::from(e)))
+    }
+
+    /// Ids of the edges entering `index`, oldest first.
+    pub fn in_edges(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = EdgeId> + '_ {
+        self.topo
+            .node_slot(index.0)
+            .inc
+            .iter()
+            .map(|&e| EdgeId(u64::from(e)))
+    }
+
+    /// Targets of the edges leaving `index` (with repeats for parallel edges).
+    pub fn out_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
+        let topo = &*self.topo;
+        topo.node_slot(index.0)
+            .out
+            .iter()
+            .map(move |&e| NodeIndex(topo.edges[e as usize].target))
+    }
+
+    /// Sources of the edges entering `index` (with repeats for parallel edges).
+    pub fn in_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
+        let topo = &*self.topo;
+        topo.node_slot(index.0)
+            .inc
+            .iter()
+            .map(move |&e| NodeIndex(topo.edges[e as usize].source))
+    }
+
+    /// The `n`-th outgoing neighbour of `index`, oldest edge first.
+    pub fn out_neighbor(&self, index: NodeIndex, n: usize) -> Option<NodeIndex> {
+        let e = *self.topo.node_slot(index.0).out.get(n)?;
+        Some(NodeIndex(self.topo.edges[e as usize].target))
+    }
+
+    /// Source, target and label of a live edge.
+    pub fn edge_endpoints(&self, id: EdgeId) -> Option<(NodeIndex, NodeIndex, &str)> {
+        let e = self.topo.edge(id.0)?;
+        Some((
+            NodeIndex(e.source),
+            NodeIndex(e.target),
+            self.topo.label(e.label),
+        ))
+    }
+
+    /// Every live node index.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.topo.live_nodes().map(NodeIndex)
+    }
+
+    /// The full node at `index` (reads its properties through the cache).
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn node(&self, index: NodeIndex) -> Result<Node> {
+        self.node_at(index.0)
+    }
+
+    /// The full edge (reads its properties through the cache).
+    ///
+    /// # Errors
+    /// [`Error::EdgeNotFound`]; storage or corruption errors.
+    pub fn edge(&self, id: EdgeId) -> Result<Edge> {
+        self.topo.edge(id.0).ok_or(Error::EdgeNotFound { id })?;
+        self.edge_at(id.0 as u32)
+    }
+
+    /// The properties of the node in `slot`, through the cache.
+    pub(crate) fn node_properties(&self, slot: u32) -> Result<Arc<Value>> {
+        let inner = self.graph.inner();
+        let node = self.topo.node_slot(slot);
+        inner.cache.get_or_load(RecordKey::node(slot), || {
+            let key = node.id.as_bytes();
+            let bytes = inner.storage.get(Keyspace::Nodes, key)?.ok_or_else(|| {
+                Error::corrupt(alloc::format!("node '{}' has no stored record", node.id))
+            })?;
+            record::decode_properties(RecordKind::Node, key, &bytes)
+        })
+    }
+
+    /// The properties of edge `id`, through the cache.
+    pub(crate) fn edge_properties(&self, id: u32) -> Result<Arc<Value>> {
+        let inner = self.graph.inner();
+        let id64 = u64::from(id);
+        inner.cache.get_or_load(RecordKey::edge(id64), || {
+            let key = record::edge_key(id64);
+            let bytes = inner
+                .storage
+                .get(Keyspace::Edges, &key)?
+                .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
+            record::decode_properties(RecordKind::Edge, &key, &bytes)
+        })
+    }
+
+    pub(crate) fn node_at(&self, slot: u32) -> Result<Node> {
+        Ok(self.node_with(slot, &*self.node_properties(slot)?))
+    }
+
+    pub(crate) fn node_with(&self, slot: u32, properties: &Value) -> Node {
+        let node = self.topo.node_slot(slot);
+        Node {
+            id: node.id.to_string(),
+            label: self.topo.label(node.label).to_string(),
+            properties: properties.clone(),
+        }
+    }
+
+    pub(crate) fn edge_at(&self, id: u32) -> Result<Edge> {
+        Ok(self.edge_with(id, &*self.edge_properties(id)?))
+    }
+
+    pub(crate) fn edge_with(&self, id: u32, properties: &Value) -> Edge {
+        let slot = self.topo.edges[id as usize];
+        Edge {
+            id: EdgeId(u64::from(id)),
+            label: self.topo.label(slot.label).to_string(),
+            source: self.topo.node_slot(slot.source).id.to_string(),
+            target: self.topo.node_slot(slot.target).id.to_string(),
+            properties: properties.clone(),
+            created_at_ms: slot.created_at_ms,
+        }
+    }
+}
