@@ -29,6 +29,8 @@ mod topology;
 mod traverse;
 mod txn;
 pub mod value;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};

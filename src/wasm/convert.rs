@@ -1,0 +1,257 @@
+//! Between JS values and the core's types: properties, records, errors.
+//!
+//! Properties come in through serde-wasm-bindgen (plain objects, arrays,
+//! numbers, strings, booleans, `null`, `Uint8Array`, `BigInt`) and go out as
+//! plain objects: integers as numbers while they are safe integers, as
+//! `BigInt` beyond ±2^53; bytes as `Uint8Array`.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::model::{Edge, EdgeId, Node};
+use crate::value::Value;
+
+/// Plain objects for maps, `null` for unit, numbers for safe integers.
+const SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
+    .serialize_maps_as_objects(true)
+    .serialize_missing_as_null(true);
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+/// Any displayable error as a JS `Error` with its message.
+pub(crate) fn js_error(err: impl core::fmt::Display) -> JsError {
+    JsError::new(&err.to_string())
+}
+
+/// Serializes `value` to JS with [`SERIALIZER`].
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&SERIALIZER).map_err(js_error)
+}
+
+/// Deserializes a JS value, naming `what` in the error.
+pub(crate) fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&alloc::format!("invalid {what}: {e}")))
+}
+
+/// Properties from JS: a plain object (or `undefined`/`null` for none).
+pub(crate) fn properties_from_js(value: JsValue, owner: &dyn Fn() -> String) -> Result<Value, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Value::Map(Default::default()));
+    }
+    let value: Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&alloc::format!("invalid properties of {}: {e}", owner())))?;
+    check_properties(value, owner)
+}
+
+pub(crate) fn check_properties(value: Value, owner: &dyn Fn() -> String) -> Result<Value, JsError> {
+    match value {
+        Value::Map(_) => Ok(value),
+        Value::Null => Ok(Value::Map(Default::default())),
+        other => Err(JsError::new(&alloc::format!(
+            "properties of {} must be a plain object, not {}",
+            owner(),
+            kind(&other)
+        ))),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) | Value::Float(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Bytes(_) => "bytes",
+        Value::List(_) => "an array",
+        Value::Map(_) => "an object",
+    }
+}
+
+/// A [`Value`] as JS wants it (see the module docs).
+pub(crate) struct JsProps<'a>(pub &'a Value);
+
+impl Serialize for JsProps<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            // Records always have an object of properties.
+            Value::Null => s.serialize_map(Some(0))?.end(),
+            other => JsValueOut(other).serialize(s),
+        }
+    }
+}
+
+struct JsValueOut<'a>(&'a Value);
+
+impl Serialize for JsValueOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Int(i) if !(-MAX_SAFE..=MAX_SAFE).contains(i) => s.serialize_i128(i128::from(*i)),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&JsValueOut(item))?;
+                }
+                seq.end()
+            }
+            Value::Map(map) => {
+                let mut out = s.serialize_map(Some(map.len()))?;
+                for (key, value) in map {
+                    out.serialize_entry(key, &JsValueOut(value))?;
+                }
+                out.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// A node as JS sees it: `{ id, label, properties }`.
+pub(crate) struct NodeOut<'a>(pub &'a Node);
+
+impl Serialize for NodeOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = s.serialize_struct("NodeRecord", 3)?;
+        out.serialize_field("id", &self.0.id)?;
+        out.serialize_field("label", &self.0.label)?;
+        out.serialize_field("properties", &JsProps(&self.0.properties))?;
+        out.end()
+    }
+}
+
+/// An edge as JS sees it: `{ id, label, source, target, properties, createdAt }`.
+pub(crate) struct EdgeOut<'a>(pub &'a Edge);
+
+impl Serialize for EdgeOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = s.serialize_struct("EdgeRecord", 6)?;
+        out.serialize_field("id", &(self.0.id.0 as f64))?;
+        out.serialize_field("label", &self.0.label)?;
+        out.serialize_field("source", &self.0.source)?;
+        out.serialize_field("target", &self.0.target)?;
+        out.serialize_field("properties", &JsProps(&self.0.properties))?;
+        out.serialize_field("createdAt", &(self.0.created_at_ms as f64))?;
+        out.end()
+    }
+}
+
+/// Serializes a list of records.
+pub(crate) struct Many<'a, T, F>(pub &'a [T], pub F);
+
+impl<'a, T, F, O> Serialize for Many<'a, T, F>
+where
+    F: Fn(&'a T) -> O,
+    O: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
+    }
+}
+
+pub(crate) fn nodes_to_js(nodes: &[Node]) -> Result<JsValue, JsError> {
+    to_js(&Many(nodes, NodeOut))
+}
+
+pub(crate) fn edges_to_js(edges: &[Edge]) -> Result<JsValue, JsError> {
+    to_js(&Many(edges, EdgeOut))
+}
+
+/// An edge id from JS: a non-negative safe integer.
+pub(crate) fn edge_id(id: f64) -> Result<EdgeId, JsError> {
+    if id.fract() == 0.0 && (0.0..=MAX_SAFE as f64).contains(&id) {
+        Ok(EdgeId(id as u64))
+    } else {
+        Err(JsError::new(&alloc::format!(
+            "edge id must be a non-negative integer, not {id}"
+        )))
+    }
+}
+
+pub(crate) fn edge_ids_to_js(ids: &[EdgeId]) -> JsValue {
+    let out = js_sys::Array::new_with_length(ids.len() as u32);
+    for (i, id) in ids.iter().enumerate() {
+        out.set(i as u32, JsValue::from_f64(id.0 as f64));
+    }
+    out.into()
+}
+
+pub(crate) fn strings_to_js(items: &[String]) -> JsValue {
+    let out = js_sys::Array::new_with_length(items.len() as u32);
+    for (i, item) in items.iter().enumerate() {
+        out.set(i as u32, JsValue::from_str(item));
+    }
+    out.into()
+}
+
+/// A node for `addNodes` and `transaction`.
+#[derive(Deserialize)]
+pub(crate) struct NodeInput {
+    pub label: String,
+    pub id: String,
+    #[serde(default)]
+    pub properties: Value,
+}
+
+/// An edge for `addEdges` and `transaction`.
+#[derive(Deserialize)]
+pub(crate) struct EdgeInput {
+    pub label: String,
+    pub source: String,
+    pub target: String,
+    #[serde(default)]
+    pub properties: Value,
+}
+
+/// One operation of `transaction(ops)`.
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) enum OpInput {
+    AddNode {
+        label: String,
+        id: String,
+        #[serde(default)]
+        properties: Value,
+    },
+    UpdateNode {
+        id: String,
+        #[serde(default)]
+        properties: Value,
+    },
+    RemoveNode {
+        id: String,
+    },
+    AddEdge {
+        label: String,
+        source: String,
+        target: String,
+        #[serde(default)]
+        properties: Value,
+    },
+    RemoveEdge {
+        id: f64,
+    },
+}
+
+/// Returns `Vec<T>` of a JS array, with each element's position in errors.
+pub(crate) fn array_from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<Vec<T>, JsError> {
+    if !js_sys::Array::is_array(&value) {
+        return Err(JsError::new(&alloc::format!("{what} must be an array")));
+    }
+    let array: js_sys::Array = value.unchecked_into();
+    let mut out = Vec::with_capacity(array.length() as usize);
+    for (index, item) in array.iter().enumerate() {
+        out.push(
+            serde_wasm_bindgen::from_value(item)
+                .map_err(|e| JsError::new(&alloc::format!("invalid {what}[{index}]: {e}")))?,
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,343 @@
+//! Queries, indexes and traversals of the JS class.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::convert::{
+    edges_to_js, from_js, js_error, nodes_to_js, strings_to_js, to_js, EdgeOut, NodeOut,
+};
+use super::JsKnowledgeGraph;
+use crate::query::Params;
+use crate::value::Value;
+use crate::{block_on, Direction, Page, PathOptions, PlanStep, QueryPlan, RecordKind};
+
+/// `params` of a query: positional values (`$1`, `$2`, ...) or named ones (`$name`).
+fn params_from_js(value: JsValue) -> Result<Params, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Params::new());
+    }
+    if js_sys::Array::is_array(&value) {
+        let values: Vec<Value> = from_js(value, "query parameters")?;
+        return Ok(Params::from_values(values));
+    }
+    let named: alloc::collections::BTreeMap<String, Value> = from_js(value, "query parameters")?;
+    Ok(named
+        .into_iter()
+        .fold(Params::new(), |params, (name, value)| params.named_typed(name, value)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PageInput {
+    #[serde(default)]
+    offset: Option<f64>,
+    #[serde(default)]
+    limit: Option<f64>,
+}
+
+fn page_from_js(value: JsValue) -> Result<Page, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Page::all());
+    }
+    let page: PageInput = from_js(value, "page")?;
+    Ok(Page {
+        offset: page.offset.map_or(0, |o| o.max(0.0) as usize),
+        limit: page.limit.map(|l| l.max(0.0) as usize),
+    })
+}
+
+fn direction_from(text: Option<&str>) -> Result<Direction, JsError> {
+    match text {
+        None | Some("out") | Some("outgoing") => Ok(Direction::Outgoing),
+        Some("in") | Some("incoming") => Ok(Direction::Incoming),
+        Some("both") => Ok(Direction::Both),
+        Some(other) => Err(JsError::new(&alloc::format!(
+            "direction must be 'out', 'in' or 'both', not '{other}'"
+        ))),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WalkOptions {
+    #[serde(default)]
+    max_depth: Option<f64>,
+    #[serde(default)]
+    direction: Option<String>,
+    #[serde(default)]
+    edge_labels: Option<Vec<String>>,
+    #[serde(default)]
+    max_paths: Option<f64>,
+}
+
+fn walk_options(value: JsValue) -> Result<WalkOptions, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(WalkOptions::default());
+    }
+    from_js(value, "options")
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum StepOut<'a> {
+    #[serde(rename_all = "camelCase")]
+    IndexSeek {
+        index: &'a str,
+        keys: Vec<super::convert::JsProps<'a>>,
+        rows: f64,
+    },
+    #[serde(rename_all = "camelCase")]
+    IndexRange {
+        index: &'a str,
+        ranges: &'a [String],
+        rows: f64,
+    },
+    #[serde(rename_all = "camelCase")]
+    LabelScan { label: &'a str, rows: f64 },
+    #[serde(rename_all = "camelCase")]
+    Filter { expression: &'a str },
+}
+
+fn plan_to_js(plan: &QueryPlan) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct PlanOut<'a> {
+        uses_index: bool,
+        steps: Vec<StepOut<'a>>,
+        text: String,
+    }
+    let steps = plan
+        .steps
+        .iter()
+        .map(|step| match step {
+            PlanStep::IndexSeek { index, keys, rows } => StepOut::IndexSeek {
+                index,
+                keys: keys.iter().map(super::convert::JsProps).collect(),
+                rows: *rows as f64,
+            },
+            PlanStep::IndexRange {
+                index,
+                ranges,
+                rows,
+            } => StepOut::IndexRange {
+                index,
+                ranges,
+                rows: *rows as f64,
+            },
+            PlanStep::LabelScan { label, rows } => StepOut::LabelScan {
+                label,
+                rows: *rows as f64,
+            },
+            PlanStep::Filter { expression } => StepOut::Filter { expression },
+        })
+        .collect();
+    to_js(&PlanOut {
+        uses_index: plan.uses_index(),
+        steps,
+        text: alloc::format!("{plan}"),
+    })
+}
+
+#[wasm_bindgen(js_class = KnowledgeGraph)]
+impl JsKnowledgeGraph {
+    /// Nodes labelled `label` for which `expr` (openCypher `WHERE` syntax,
+    /// e.g. `"age > $1 AND city = $2"`) is true; uses an index when one fits.
+    #[wasm_bindgen(js_name = queryNodes, unchecked_return_type = "NodeRecord[]")]
+    pub fn query_nodes(
+        &self,
+        label: &str,
+        expr: &str,
+        #[wasm_bindgen(unchecked_param_type = "QueryParams | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] page: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let (params, page) = (params_from_js(params)?, page_from_js(page)?);
+        let nodes = block_on(self.graph()?.query_nodes_with(label, expr, params, page))
+            .map_err(js_error)?;
+        nodes_to_js(&nodes)
+    }
+
+    /// Edges labelled `label` for which `expr` is true (edges also have the
+    /// built-ins `timestamp`, `source` and `target`).
+    #[wasm_bindgen(js_name = queryEdges, unchecked_return_type = "EdgeRecord[]")]
+    pub fn query_edges(
+        &self,
+        label: &str,
+        expr: &str,
+        #[wasm_bindgen(unchecked_param_type = "QueryParams | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] page: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let (params, page) = (params_from_js(params)?, page_from_js(page)?);
+        let edges = block_on(self.graph()?.query_edges_with(label, expr, params, page))
+            .map_err(js_error)?;
+        edges_to_js(&edges)
+    }
+
+    /// How `queryNodes(label, expr, params)` would run: index seek or range,
+    /// or label scan, with row estimates, then the filter.
+    #[wasm_bindgen(unchecked_return_type = "QueryPlan")]
+    pub fn explain(
+        &self,
+        label: &str,
+        expr: &str,
+        #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] params: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let params: Vec<String> = if params.is_undefined() || params.is_null() {
+            Vec::new()
+        } else {
+            from_js(params, "query parameters")?
+        };
+        let plan = block_on(self.graph()?.explain_query(label, expr, &params)).map_err(js_error)?;
+        plan_to_js(&plan)
+    }
+
+    /// Creates a secondary index on `property` (name or dotted path) of the
+    /// nodes labelled `label`; creating an existing index does nothing.
+    #[wasm_bindgen(js_name = createIndex)]
+    pub fn create_index(&self, label: &str, property: &str) -> Result<(), JsError> {
+        self.write(|g| block_on(g.create_index(label, property)))
+    }
+
+    /// Creates a secondary index on `property` of the edges labelled `label`.
+    #[wasm_bindgen(js_name = createEdgeIndex)]
+    pub fn create_edge_index(&self, label: &str, property: &str) -> Result<(), JsError> {
+        self.write(|g| block_on(g.create_edge_index(label, property)))
+    }
+
+    /// Drops the node index on `label.property`.
+    #[wasm_bindgen(js_name = dropIndex)]
+    pub fn drop_index(&self, label: &str, property: &str) -> Result<(), JsError> {
+        self.write(|g| block_on(g.drop_index(label, property)))
+    }
+
+    /// Every secondary index, in creation order.
+    #[wasm_bindgen(unchecked_return_type = "IndexInfo[]")]
+    pub fn indexes(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct IndexOut {
+            kind: &'static str,
+            label: String,
+            property: String,
+        }
+        let out: Vec<IndexOut> = self
+            .graph()?
+            .indexes()
+            .into_iter()
+            .map(|info| IndexOut {
+                kind: match info.kind {
+                    RecordKind::Node => "node",
+                    RecordKind::Edge => "edge",
+                },
+                label: info.label,
+                property: info.property,
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// Breadth-first walk from `start`: every reachable node once, nearest
+    /// first, starting with the start itself (depth 0).
+    #[wasm_bindgen(unchecked_return_type = "Visit[]")]
+    pub fn traverse(
+        &self,
+        start: &str,
+        #[wasm_bindgen(unchecked_param_type = "TraverseOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let options = walk_options(options)?;
+        let mut walk = self
+            .graph()?
+            .traverse(start)
+            .with_direction(direction_from(options.direction.as_deref())?);
+        if let Some(depth) = options.max_depth {
+            walk = walk.with_max_depth(depth.max(0.0) as usize);
+        }
+        if let Some(labels) = options.edge_labels {
+            walk = walk.with_edge_filter(move |e| labels.iter().any(|l| l == e.label()));
+        }
+        let visited = walk.run().map_err(js_error)?;
+        #[derive(Serialize)]
+        struct VisitOut<'a> {
+            node: NodeOut<'a>,
+            depth: f64,
+            via: Option<EdgeOut<'a>>,
+        }
+        let out: Vec<VisitOut<'_>> = visited
+            .iter()
+            .map(|v| VisitOut {
+                node: NodeOut(&v.node),
+                depth: v.depth as f64,
+                via: v.via.as_ref().map(EdgeOut),
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// Simple paths (no node twice) from `from` to `to`, shortest first.
+    #[wasm_bindgen(js_name = findPaths, unchecked_return_type = "GraphPath[]")]
+    pub fn find_paths(
+        &self,
+        from: &str,
+        to: &str,
+        #[wasm_bindgen(unchecked_param_type = "PathSearchOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let options = walk_options(options)?;
+        let mut path_options = PathOptions {
+            edge_labels: options.edge_labels,
+            direction: direction_from(options.direction.as_deref())?,
+            ..PathOptions::default()
+        };
+        if let Some(max) = options.max_paths {
+            path_options.max_paths = max.max(0.0) as usize;
+        }
+        let max_depth = options.max_depth.map(|d| d.max(0.0) as usize);
+        let paths = block_on(
+            self.graph()?
+                .find_paths(from, to, max_depth, Some(path_options)),
+        )
+        .map_err(js_error)?;
+        #[derive(Serialize)]
+        struct PathOut<'a> {
+            nodes: &'a [String],
+            edges: Vec<f64>,
+        }
+        let out: Vec<PathOut<'_>> = paths
+            .iter()
+            .map(|p| PathOut {
+                nodes: &p.nodes,
+                edges: p.edges.iter().map(|e| e.0 as f64).collect(),
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// Ids of the distinct nodes within `k` hops of `start` (not counting
+    /// it), nearest first. `direction`: `'out'` (default), `'in'` or `'both'`.
+    #[wasm_bindgen(js_name = kHop, unchecked_return_type = "string[]")]
+    pub fn k_hop(
+        &self,
+        start: &str,
+        k: u32,
+        #[wasm_bindgen(unchecked_param_type = "Direction | undefined")] direction: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let direction = direction_from(direction.as_deref())?;
+        let ids = block_on(self.graph()?.k_hop_nodes(start, k as usize, direction))
+            .map_err(js_error)?;
+        Ok(strings_to_js(&ids))
+    }
+
+    /// How many distinct nodes lie within `k` hops of `start` (not counting it).
+    #[wasm_bindgen(js_name = kHopCount)]
+    pub fn k_hop_count(
+        &self,
+        start: &str,
+        k: u32,
+        #[wasm_bindgen(unchecked_param_type = "Direction | undefined")] direction: Option<String>,
+    ) -> Result<u32, JsError> {
+        let direction = direction_from(direction.as_deref())?;
+        block_on(self.graph()?.k_hop_count(start, k as usize, direction))
+            .map(|n| n as u32)
+            .map_err(js_error)
+    }
+}
