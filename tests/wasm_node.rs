@@ -28,12 +28,24 @@ fn message(err: JsError) -> String {
 fn sample() -> JsKnowledgeGraph {
     let graph = JsKnowledgeGraph::new();
     graph
-        .add_node("user", "alice", js(r#"{"name":"Alice","age":36,"tags":["a","b"],"address":{"city":"Oslo"}}"#))
+        .add_node(
+            "user",
+            "alice",
+            js(r#"{"name":"Alice","age":36,"tags":["a","b"],"address":{"city":"Oslo"}}"#),
+        )
         .unwrap();
-    graph.add_node("user", "bob", js(r#"{"name":"Bob","age":25}"#)).unwrap();
-    graph.add_node("post", "p1", js(r#"{"title":"Hello"}"#)).unwrap();
-    graph.add_edge("follows", "alice", "bob", js(r#"{"since":2020}"#)).unwrap();
-    graph.add_edge("wrote", "bob", "p1", JsValue::UNDEFINED).unwrap();
+    graph
+        .add_node("user", "bob", js(r#"{"name":"Bob","age":25}"#))
+        .unwrap();
+    graph
+        .add_node("post", "p1", js(r#"{"title":"Hello"}"#))
+        .unwrap();
+    graph
+        .add_edge("follows", "alice", "bob", js(r#"{"since":2020}"#))
+        .unwrap();
+    graph
+        .add_edge("wrote", "bob", "p1", JsValue::UNDEFINED)
+        .unwrap();
     graph
 }
 
@@ -46,7 +58,10 @@ fn should_round_trip_node_properties_as_plain_objects() {
         r#"{"id":"alice","label":"user","properties":{"address":{"city":"Oslo"},"age":36,"name":"Alice","tags":["a","b"]}}"#
     );
     let props = get(&node, "properties");
-    assert_eq!(Reflect::get_prototype_of(&props).unwrap(), Reflect::get_prototype_of(&js_sys::Object::new()).unwrap());
+    assert_eq!(
+        Reflect::get_prototype_of(&props).unwrap(),
+        Reflect::get_prototype_of(&js_sys::Object::new()).unwrap()
+    );
     assert!(get(&props, "age").as_f64() == Some(36.0));
     assert!(graph.get_node("nobody").unwrap().is_undefined());
 }
@@ -56,7 +71,12 @@ fn should_keep_floats_bytes_and_big_integers() {
     let graph = JsKnowledgeGraph::new();
     let props = js_sys::Object::new();
     Reflect::set(&props, &"ratio".into(), &JsValue::from_f64(0.5)).unwrap();
-    Reflect::set(&props, &"bytes".into(), &js_sys::Uint8Array::from(&[1u8, 2, 3][..])).unwrap();
+    Reflect::set(
+        &props,
+        &"bytes".into(),
+        &js_sys::Uint8Array::from(&[1u8, 2, 3][..]),
+    )
+    .unwrap();
     Reflect::set(&props, &"big".into(), &js_sys::BigInt::from(i64::MAX)).unwrap();
     Reflect::set(&props, &"nothing".into(), &JsValue::NULL).unwrap();
     graph.add_node("thing", "t", props.into()).unwrap();
@@ -73,9 +93,13 @@ fn should_keep_floats_bytes_and_big_integers() {
 #[wasm_bindgen_test]
 fn should_throw_errors_with_the_rust_message() {
     let graph = sample();
-    let err = graph.add_node("user", "alice", JsValue::UNDEFINED).unwrap_err();
+    let err = graph
+        .add_node("user", "alice", JsValue::UNDEFINED)
+        .unwrap_err();
     assert!(message(err).contains("alice"));
-    let err = graph.add_edge("follows", "alice", "ghost", JsValue::UNDEFINED).unwrap_err();
+    let err = graph
+        .add_edge("follows", "alice", "ghost", JsValue::UNDEFINED)
+        .unwrap_err();
     assert!(message(err).contains("ghost"));
     let err = graph.add_node("user", "x", JsValue::from(5)).unwrap_err();
     assert!(message(err).contains("must be a plain object"));
@@ -96,24 +120,41 @@ fn should_read_edges_both_ways_and_by_filter() {
     assert!(get(&edge, "createdAt").as_f64().unwrap() > 1.6e12);
     let id = get(&edge, "id").as_f64().unwrap();
     assert_eq!(json(&graph.get_edge(id).unwrap()), json(&edge));
-    assert_eq!(Array::from(&graph.edges_to("bob", Some("follows".into())).unwrap()).length(), 1);
-    assert_eq!(Array::from(&graph.edges_to("bob", Some("nope".into())).unwrap()).length(), 0);
+    assert_eq!(
+        Array::from(&graph.edges_to("bob", Some("follows".into())).unwrap()).length(),
+        1
+    );
+    assert_eq!(
+        Array::from(&graph.edges_to("bob", Some("nope".into())).unwrap()).length(),
+        0
+    );
     let wrote = graph.get_edges(Some("wrote".into()), None, None).unwrap();
     assert_eq!(json(&get(&Array::from(&wrote).get(0), "properties")), "{}");
-    assert_eq!(Array::from(&graph.get_nodes(Some("user".into()), Some(1)).unwrap()).length(), 1);
-    assert_eq!(Array::from(&graph.get_nodes(None, None).unwrap()).length(), 3);
+    assert_eq!(
+        Array::from(&graph.get_nodes(Some("user".into()), Some(1)).unwrap()).length(),
+        1
+    );
+    assert_eq!(
+        Array::from(&graph.get_nodes(None, None).unwrap()).length(),
+        3
+    );
     graph.remove_edge(id).unwrap();
     assert!(graph.get_edge(id).unwrap().is_undefined());
     assert_eq!(graph.count_edges().unwrap(), 1);
     graph.remove_node("bob").unwrap();
-    assert_eq!((graph.count_nodes().unwrap(), graph.count_edges().unwrap()), (2, 0));
+    assert_eq!(
+        (graph.count_nodes().unwrap(), graph.count_edges().unwrap()),
+        (2, 0)
+    );
 }
 
 #[wasm_bindgen_test]
 fn should_apply_bulk_adds_atomically() {
     let graph = JsKnowledgeGraph::new();
     graph
-        .add_nodes(js(r#"[{"label":"u","id":"1"},{"label":"u","id":"2","properties":{"n":2}}]"#))
+        .add_nodes(js(
+            r#"[{"label":"u","id":"1"},{"label":"u","id":"2","properties":{"n":2}}]"#,
+        ))
         .unwrap();
     let ids = graph
         .add_edges(js(r#"[{"label":"f","source":"1","target":"2"},{"label":"f","source":"2","target":"1","properties":{"w":1}}]"#))
@@ -121,7 +162,9 @@ fn should_apply_bulk_adds_atomically() {
     assert_eq!(json(&ids), "[0,1]");
     // A duplicate id in the middle: nothing of the batch is applied.
     let err = graph
-        .add_nodes(js(r#"[{"label":"u","id":"3"},{"label":"u","id":"1"},{"label":"u","id":"4"}]"#))
+        .add_nodes(js(
+            r#"[{"label":"u","id":"3"},{"label":"u","id":"1"},{"label":"u","id":"4"}]"#,
+        ))
         .unwrap_err();
     assert!(message(err).contains('1'));
     assert_eq!(graph.count_nodes().unwrap(), 2);
@@ -142,10 +185,15 @@ fn should_run_transactions_all_or_nothing() {
         .unwrap();
     assert_eq!(Array::from(&ids).length(), 1);
     assert_eq!(graph.count_nodes().unwrap(), 4);
-    assert_eq!(json(&get(&graph.get_node("bob").unwrap(), "properties")), r#"{"name":"Robert"}"#);
+    assert_eq!(
+        json(&get(&graph.get_node("bob").unwrap(), "properties")),
+        r#"{"name":"Robert"}"#
+    );
     let before = json(&graph.get_nodes(None, None).unwrap());
     let err = graph
-        .transaction(js(r#"[{"op":"addNode","label":"user","id":"dave"},{"op":"removeNode","id":"ghost"}]"#))
+        .transaction(js(
+            r#"[{"op":"addNode","label":"user","id":"dave"},{"op":"removeNode","id":"ghost"}]"#,
+        ))
         .unwrap_err();
     assert!(message(err).contains("ghost"));
     assert_eq!(json(&graph.get_nodes(None, None).unwrap()), before);
@@ -170,18 +218,28 @@ fn should_round_trip_snapshots_and_reject_damaged_ones() {
     let graph = sample();
     let bytes = graph.to_snapshot().unwrap();
     let copy = JsKnowledgeGraph::from_snapshot(&bytes).unwrap();
-    assert_eq!(json(&copy.get_nodes(None, None).unwrap()), json(&graph.get_nodes(None, None).unwrap()));
-    assert_eq!(json(&copy.get_edges(None, None, None).unwrap()), json(&graph.get_edges(None, None, None).unwrap()));
+    assert_eq!(
+        json(&copy.get_nodes(None, None).unwrap()),
+        json(&graph.get_nodes(None, None).unwrap())
+    );
+    assert_eq!(
+        json(&copy.get_edges(None, None, None).unwrap()),
+        json(&graph.get_edges(None, None, None).unwrap())
+    );
     assert_eq!(copy.to_snapshot().unwrap(), bytes);
     let info = JsKnowledgeGraph::verify_snapshot(&bytes).unwrap();
     assert_eq!(get(&info, "nodes").as_f64(), Some(3.0));
-    let err = JsKnowledgeGraph::from_snapshot(&bytes[..bytes.len() - 7]).err().unwrap();
+    let err = JsKnowledgeGraph::from_snapshot(&bytes[..bytes.len() - 7])
+        .err()
+        .unwrap();
     assert!(message(err).contains("snapshot"));
     let mut flipped = bytes.clone();
     flipped[30] ^= 0x40;
     let err = JsKnowledgeGraph::from_snapshot(&flipped).err().unwrap();
     assert!(message(err).contains("checksum mismatch"));
-    let err = JsKnowledgeGraph::from_snapshot(b"not a snapshot at all").err().unwrap();
+    let err = JsKnowledgeGraph::from_snapshot(b"not a snapshot at all")
+        .err()
+        .unwrap();
     assert!(message(err).contains("is not a MAYA snapshot"));
 }
 
@@ -195,20 +253,44 @@ fn should_round_trip_graphology_format() {
     );
     let first = Array::from(&get(&exported, "nodes")).get(0);
     assert_eq!(get(&first, "key").as_string().as_deref(), Some("alice"));
-    assert_eq!(get(&get(&first, "attributes"), "label").as_string().as_deref(), Some("user"));
-    assert_eq!(get(&get(&first, "attributes"), "name").as_string().as_deref(), Some("Alice"));
+    assert_eq!(
+        get(&get(&first, "attributes"), "label")
+            .as_string()
+            .as_deref(),
+        Some("user")
+    );
+    assert_eq!(
+        get(&get(&first, "attributes"), "name")
+            .as_string()
+            .as_deref(),
+        Some("Alice")
+    );
     let back = JsKnowledgeGraph::from_graphology(exported, JsValue::UNDEFINED).unwrap();
-    assert_eq!(json(&back.get_nodes(None, None).unwrap()), json(&graph.get_nodes(None, None).unwrap()));
+    assert_eq!(
+        json(&back.get_nodes(None, None).unwrap()),
+        json(&graph.get_nodes(None, None).unwrap())
+    );
     assert_eq!(back.count_edges().unwrap(), 2);
-    assert_eq!(json(&get(&Array::from(&back.edges_from("alice", None).unwrap()).get(0), "properties")), r#"{"since":2020}"#);
+    assert_eq!(
+        json(&get(
+            &Array::from(&back.edges_from("alice", None).unwrap()).get(0),
+            "properties"
+        )),
+        r#"{"since":2020}"#
+    );
 
     let clash = JsKnowledgeGraph::new();
-    clash.add_node("tag", "t", js(r#"{"label":"Rust"}"#)).unwrap();
+    clash
+        .add_node("tag", "t", js(r#"{"label":"Rust"}"#))
+        .unwrap();
     let err = clash.to_graphology(JsValue::UNDEFINED).unwrap_err();
     assert!(message(err).contains("labelKey"));
     let exported = clash.to_graphology(js(r#"{"labelKey":"kind"}"#)).unwrap();
     let back = JsKnowledgeGraph::from_graphology(exported, js(r#"{"labelKey":"kind"}"#)).unwrap();
-    assert_eq!(json(&back.get_node("t").unwrap()), r#"{"id":"t","label":"tag","properties":{"label":"Rust"}}"#);
+    assert_eq!(
+        json(&back.get_node("t").unwrap()),
+        r#"{"id":"t","label":"tag","properties":{"label":"Rust"}}"#
+    );
 
     // graphology data with numeric keys and no labels.
     let plain = JsKnowledgeGraph::from_graphology(
@@ -216,36 +298,95 @@ fn should_round_trip_graphology_format() {
         JsValue::UNDEFINED,
     )
     .unwrap();
-    assert_eq!(json(&plain.get_node("1").unwrap()), r#"{"id":"1","label":"node","properties":{}}"#);
-    assert_eq!(get(&Array::from(&plain.edges_from("1", None).unwrap()).get(0), "label").as_string().as_deref(), Some("edge"));
+    assert_eq!(
+        json(&plain.get_node("1").unwrap()),
+        r#"{"id":"1","label":"node","properties":{}}"#
+    );
+    assert_eq!(
+        get(
+            &Array::from(&plain.edges_from("1", None).unwrap()).get(0),
+            "label"
+        )
+        .as_string()
+        .as_deref(),
+        Some("edge")
+    );
 }
 
 #[wasm_bindgen_test]
 fn should_query_index_and_traverse() {
     let graph = sample();
     graph.create_index("user", "age").unwrap();
-    let found = graph.query_nodes("user", "age > $1", js("[30]"), JsValue::UNDEFINED).unwrap();
-    assert_eq!(json(&Array::from(&found).get(0).dyn_into::<js_sys::Object>().map(|o| get(&o, "id")).unwrap()), r#""alice""#);
-    let named = graph.query_nodes("user", "name = $who", js(r#"{"who":"Bob"}"#), JsValue::UNDEFINED).unwrap();
+    let found = graph
+        .query_nodes("user", "age > $1", js("[30]"), JsValue::UNDEFINED)
+        .unwrap();
+    assert_eq!(
+        json(
+            &Array::from(&found)
+                .get(0)
+                .dyn_into::<js_sys::Object>()
+                .map(|o| get(&o, "id"))
+                .unwrap()
+        ),
+        r#""alice""#
+    );
+    let named = graph
+        .query_nodes(
+            "user",
+            "name = $who",
+            js(r#"{"who":"Bob"}"#),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
     assert_eq!(Array::from(&named).length(), 1);
-    let plan = graph.explain("user", "age > 30", JsValue::UNDEFINED).unwrap();
+    let plan = graph
+        .explain("user", "age > 30", JsValue::UNDEFINED)
+        .unwrap();
     assert_eq!(get(&plan, "usesIndex").as_bool(), Some(true));
-    assert_eq!(get(&Array::from(&get(&plan, "steps")).get(0), "kind").as_string().as_deref(), Some("indexRange"));
-    assert_eq!(json(&graph.indexes().unwrap()), r#"[{"kind":"node","label":"user","property":"age"}]"#);
-    let err = graph.query_nodes("user", "age >", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(
+        get(&Array::from(&get(&plan, "steps")).get(0), "kind")
+            .as_string()
+            .as_deref(),
+        Some("indexRange")
+    );
+    assert_eq!(
+        json(&graph.indexes().unwrap()),
+        r#"[{"kind":"node","label":"user","property":"age"}]"#
+    );
+    let err = graph
+        .query_nodes("user", "age >", JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .unwrap_err();
     assert!(message(err).contains("column"));
-    let edges = graph.query_edges("follows", "since = 2020", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
+    let edges = graph
+        .query_edges(
+            "follows",
+            "since = 2020",
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
     assert_eq!(Array::from(&edges).length(), 1);
 
     let visits = graph.traverse("alice", js(r#"{"maxDepth":2}"#)).unwrap();
-    let ids: Vec<String> = Array::from(&visits).iter().map(|v| get(&get(&v, "node"), "id").as_string().unwrap()).collect();
+    let ids: Vec<String> = Array::from(&visits)
+        .iter()
+        .map(|v| get(&get(&v, "node"), "id").as_string().unwrap())
+        .collect();
     assert_eq!(ids, ["alice", "bob", "p1"]);
     assert!(get(&Array::from(&visits).get(0), "via").is_null());
     let paths = graph.find_paths("alice", "p1", JsValue::UNDEFINED).unwrap();
-    assert_eq!(json(&get(&Array::from(&paths).get(0), "nodes")), r#"["alice","bob","p1"]"#);
-    assert_eq!(json(&graph.k_hop("alice", 2, None).unwrap()), r#"["bob","p1"]"#);
+    assert_eq!(
+        json(&get(&Array::from(&paths).get(0), "nodes")),
+        r#"["alice","bob","p1"]"#
+    );
+    assert_eq!(
+        json(&graph.k_hop("alice", 2, None).unwrap()),
+        r#"["bob","p1"]"#
+    );
     assert_eq!(graph.k_hop_count("p1", 2, Some("in".into())).unwrap(), 2);
-    let err = graph.k_hop_count("p1", 2, Some("sideways".into())).unwrap_err();
+    let err = graph
+        .k_hop_count("p1", 2, Some("sideways".into()))
+        .unwrap_err();
     assert!(message(err).contains("direction"));
 }
 
@@ -260,14 +401,30 @@ fn should_refuse_to_save_an_in_memory_graph() {
 #[wasm_bindgen_test]
 async fn should_reject_open_without_indexeddb() {
     // Node has no IndexedDB: a clear error, not a crash.
-    let err = JsKnowledgeGraph::open("nope".into(), JsValue::UNDEFINED).await.err().unwrap();
+    let err = JsKnowledgeGraph::open("nope".into(), JsValue::UNDEFINED)
+        .await
+        .err()
+        .unwrap();
     assert!(message(err).contains("indexeddb is not available"));
 }
 
 #[wasm_bindgen_test]
 async fn should_throw_after_close() {
     let graph = sample();
-    wasm_bindgen_futures::JsFuture::from(graph.close()).await.unwrap();
+    wasm_bindgen_futures::JsFuture::from(graph.close())
+        .await
+        .unwrap();
     let err = graph.count_nodes().unwrap_err();
     assert!(message(err).contains("closed"));
+}
+
+#[wasm_bindgen_test]
+fn should_reject_unknown_options() {
+    let graph = sample();
+    let err = graph
+        .traverse("alice", js(r#"{"maxDepht":2}"#))
+        .unwrap_err();
+    assert!(message(err).contains("unknown option 'maxDepht'"));
+    let err = graph.to_graphology(js(r#"{"label":"x"}"#)).unwrap_err();
+    assert!(message(err).contains("unknown option 'label'"));
 }

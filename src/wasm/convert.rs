@@ -34,12 +34,19 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError
 }
 
 /// Deserializes a JS value, naming `what` in the error.
-pub(crate) fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&alloc::format!("invalid {what}: {e}")))
+pub(crate) fn from_js<T: for<'de> Deserialize<'de>>(
+    value: JsValue,
+    what: &str,
+) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&alloc::format!("invalid {what}: {e}")))
 }
 
 /// Properties from JS: a plain object (or `undefined`/`null` for none).
-pub(crate) fn properties_from_js(value: JsValue, owner: &dyn Fn() -> String) -> Result<Value, JsError> {
+pub(crate) fn properties_from_js(
+    value: JsValue,
+    owner: &dyn Fn() -> String,
+) -> Result<Value, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Map(Default::default()));
     }
@@ -90,7 +97,9 @@ struct JsValueOut<'a>(&'a Value);
 impl Serialize for JsValueOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            Value::Int(i) if !(-MAX_SAFE..=MAX_SAFE).contains(i) => s.serialize_i128(i128::from(*i)),
+            Value::Int(i) if !(-MAX_SAFE..=MAX_SAFE).contains(i) => {
+                s.serialize_i128(i128::from(*i))
+            }
             Value::List(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -241,7 +250,10 @@ pub(crate) enum OpInput {
 }
 
 /// Returns `Vec<T>` of a JS array, with each element's position in errors.
-pub(crate) fn array_from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<Vec<T>, JsError> {
+pub(crate) fn array_from_js<T: for<'de> Deserialize<'de>>(
+    value: JsValue,
+    what: &str,
+) -> Result<Vec<T>, JsError> {
     if !js_sys::Array::is_array(&value) {
         return Err(JsError::new(&alloc::format!("{what} must be an array")));
     }
@@ -254,4 +266,30 @@ pub(crate) fn array_from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: 
         );
     }
     Ok(out)
+}
+
+/// Deserializes an options object, rejecting keys it does not know (a
+/// misspelt option would otherwise be silently ignored).
+pub(crate) fn options_from_js<T: for<'de> Deserialize<'de> + Default>(
+    value: JsValue,
+    what: &str,
+    known: &[&str],
+) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(JsError::new(&alloc::format!("{what} must be an object")));
+    }
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(JsError::new(&alloc::format!(
+                "invalid {what}: unknown option '{key}' (expected one of: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    from_js(value, what)
 }

@@ -17,7 +17,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, js_error, to_js, JsProps};
+use super::convert::{from_js, js_error, options_from_js, to_js, JsProps};
 use super::JsKnowledgeGraph;
 use crate::value::{Map, Value};
 use crate::{block_on, Graph};
@@ -35,10 +35,7 @@ struct GraphologyOptions {
 }
 
 fn label_key(options: JsValue) -> Result<String, JsError> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(DEFAULT_LABEL_KEY.to_string());
-    }
-    let options: GraphologyOptions = from_js(options, "graphology options")?;
+    let options: GraphologyOptions = options_from_js(options, "graphology options", &["labelKey"])?;
     Ok(options
         .label_key
         .unwrap_or_else(|| DEFAULT_LABEL_KEY.to_string()))
@@ -67,7 +64,11 @@ impl Serialize for Attributes<'_> {
     }
 }
 
-fn check_collision(label_key: &str, properties: &Value, what: &dyn Fn() -> String) -> Result<(), JsError> {
+fn check_collision(
+    label_key: &str,
+    properties: &Value,
+    what: &dyn Fn() -> String,
+) -> Result<(), JsError> {
     if properties.get(label_key).is_some() {
         return Err(JsError::new(&alloc::format!(
             "{} has a property named '{label_key}', which would clash with its label in graphology attributes; pass {{ labelKey: '...' }} with another name",
@@ -120,7 +121,9 @@ impl Key {
     fn into_string(self) -> String {
         match self {
             Key::Text(text) => text,
-            Key::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => alloc::format!("{}", n as i64),
+            Key::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                alloc::format!("{}", n as i64)
+            }
             Key::Number(n) => alloc::format!("{n}"),
         }
     }
@@ -150,7 +153,12 @@ struct GraphIn {
 }
 
 /// Splits our label out of graphology attributes.
-fn split(attributes: Value, label_key: &str, default: &str, what: &dyn Fn() -> String) -> Result<(String, Value), JsError> {
+fn split(
+    attributes: Value,
+    label_key: &str,
+    default: &str,
+    what: &dyn Fn() -> String,
+) -> Result<(String, Value), JsError> {
     let mut map = match attributes {
         Value::Map(map) => map,
         Value::Null => Map::new(),
@@ -166,9 +174,9 @@ fn split(attributes: Value, label_key: &str, default: &str, what: &dyn Fn() -> S
         Some(Value::String(label)) => label,
         Some(other) => {
             return Err(JsError::new(&alloc::format!(
-                "attribute '{label_key}' of {} must be a string (it becomes the label), not {other}",
-                what()
-            )))
+            "attribute '{label_key}' of {} must be a string (it becomes the label), not {other}",
+            what()
+        )))
         }
     };
     Ok((label, Value::Map(map)))
@@ -190,10 +198,14 @@ impl JsKnowledgeGraph {
         let nodes = block_on(graph.get_nodes(None, None)).map_err(js_error)?;
         let edges = block_on(graph.get_edges(None, None, None)).map_err(js_error)?;
         for node in &nodes {
-            check_collision(&key, &node.properties, &|| alloc::format!("node '{}'", node.id))?;
+            check_collision(&key, &node.properties, &|| {
+                alloc::format!("node '{}'", node.id)
+            })?;
         }
         for edge in &edges {
-            check_collision(&key, &edge.properties, &|| alloc::format!("edge {}", edge.id))?;
+            check_collision(&key, &edge.properties, &|| {
+                alloc::format!("edge {}", edge.id)
+            })?;
         }
         to_js(&GraphOut {
             attributes: Map::new(),
@@ -243,13 +255,15 @@ impl JsKnowledgeGraph {
         let mut batch = graph.batch();
         for (index, node) in data.nodes.into_iter().enumerate() {
             let id = node.key.into_string();
-            let (label, properties) =
-                split(node.attributes, &key, DEFAULT_NODE_LABEL, &|| alloc::format!("nodes[{index}]"))?;
+            let (label, properties) = split(node.attributes, &key, DEFAULT_NODE_LABEL, &|| {
+                alloc::format!("nodes[{index}]")
+            })?;
             batch.add_node(&label, &id, &properties).map_err(js_error)?;
         }
         for (index, edge) in data.edges.into_iter().enumerate() {
-            let (label, properties) =
-                split(edge.attributes, &key, DEFAULT_EDGE_LABEL, &|| alloc::format!("edges[{index}]"))?;
+            let (label, properties) = split(edge.attributes, &key, DEFAULT_EDGE_LABEL, &|| {
+                alloc::format!("edges[{index}]")
+            })?;
             let properties = match &properties {
                 Value::Map(map) if map.is_empty() => None,
                 _ => Some(properties),

@@ -32,8 +32,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::{block_on, Graph};
 use convert::{
-    array_from_js, edge_id, edge_ids_to_js, edges_to_js, js_error, nodes_to_js,
-    properties_from_js, to_js, EdgeInput, EdgeOut, NodeInput, NodeOut, OpInput,
+    array_from_js, edge_id, edge_ids_to_js, edges_to_js, js_error, nodes_to_js, properties_from_js,
+    to_js, EdgeInput, EdgeOut, NodeInput, NodeOut, OpInput,
 };
 use persist::Persistence;
 
@@ -178,7 +178,8 @@ impl JsKnowledgeGraph {
     /// Edges leaving node `id` (optionally only those labelled `label`), oldest first.
     #[wasm_bindgen(js_name = edgesFrom, unchecked_return_type = "EdgeRecord[]")]
     pub fn edges_from(&self, id: &str, label: Option<String>) -> Result<JsValue, JsError> {
-        let edges = block_on(self.graph()?.get_node_edges(id, label.as_deref())).map_err(js_error)?;
+        let edges =
+            block_on(self.graph()?.get_node_edges(id, label.as_deref())).map_err(js_error)?;
         edges_to_js(&edges)
     }
 
@@ -415,4 +416,3 @@ struct SnapshotInfoOut {
     nodes: f64,
     edges: f64,
 }
-

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{from_js, js_error};
+use super::convert::{js_error, options_from_js};
 use super::{JsGraph, JsKnowledgeGraph};
 use crate::Graph;
 
@@ -137,7 +137,11 @@ fn report_autosave_error(err: &JsValue) {
         let console = Reflect::get(&js_sys::global(), &"console".into()).unwrap_or(JsValue::NULL);
         if let Ok(log) = Reflect::get(&console, &"error".into()) {
             if let Some(log) = log.dyn_ref::<Function>() {
-                let _ = log.call2(&console, &"maya-knowledge-graph autosave failed:".into(), err);
+                let _ = log.call2(
+                    &console,
+                    &"maya-knowledge-graph autosave failed:".into(),
+                    err,
+                );
             }
         }
     }
@@ -157,11 +161,7 @@ impl JsKnowledgeGraph {
         name: String,
         #[wasm_bindgen(unchecked_param_type = "OpenOptions | undefined")] options: JsValue,
     ) -> Result<JsKnowledgeGraph, JsError> {
-        let options: OpenOptions = if options.is_undefined() || options.is_null() {
-            OpenOptions::default()
-        } else {
-            from_js(options, "open options")?
-        };
+        let options: OpenOptions = options_from_js(options, "open options", &["autosave"])?;
         let autosave_ms = match options.autosave {
             None | Some(Autosave::On(false)) => None,
             Some(Autosave::On(true)) => Some(DEFAULT_AUTOSAVE_MS),

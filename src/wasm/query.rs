@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    edges_to_js, from_js, js_error, nodes_to_js, strings_to_js, to_js, EdgeOut, NodeOut,
+    edges_to_js, from_js, js_error, nodes_to_js, options_from_js, strings_to_js, to_js, EdgeOut,
+    NodeOut,
 };
 use super::JsKnowledgeGraph;
 use crate::query::Params;
@@ -26,7 +27,9 @@ fn params_from_js(value: JsValue) -> Result<Params, JsError> {
     let named: alloc::collections::BTreeMap<String, Value> = from_js(value, "query parameters")?;
     Ok(named
         .into_iter()
-        .fold(Params::new(), |params, (name, value)| params.named_typed(name, value)))
+        .fold(Params::new(), |params, (name, value)| {
+            params.named_typed(name, value)
+        }))
 }
 
 #[derive(Deserialize, Default)]
@@ -39,10 +42,7 @@ struct PageInput {
 }
 
 fn page_from_js(value: JsValue) -> Result<Page, JsError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Page::all());
-    }
-    let page: PageInput = from_js(value, "page")?;
+    let page: PageInput = options_from_js(value, "page", &["offset", "limit"])?;
     Ok(Page {
         offset: page.offset.map_or(0, |o| o.max(0.0) as usize),
         limit: page.limit.map(|l| l.max(0.0) as usize),
@@ -73,11 +73,8 @@ struct WalkOptions {
     max_paths: Option<f64>,
 }
 
-fn walk_options(value: JsValue) -> Result<WalkOptions, JsError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(WalkOptions::default());
-    }
-    from_js(value, "options")
+fn walk_options(value: JsValue, known: &[&str]) -> Result<WalkOptions, JsError> {
+    options_from_js(value, "options", known)
 }
 
 #[derive(Serialize)]
@@ -245,7 +242,7 @@ impl JsKnowledgeGraph {
         start: &str,
         #[wasm_bindgen(unchecked_param_type = "TraverseOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let options = walk_options(options)?;
+        let options = walk_options(options, &["maxDepth", "direction", "edgeLabels"])?;
         let mut walk = self
             .graph()?
             .traverse(start)
@@ -282,7 +279,10 @@ impl JsKnowledgeGraph {
         to: &str,
         #[wasm_bindgen(unchecked_param_type = "PathSearchOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let options = walk_options(options)?;
+        let options = walk_options(
+            options,
+            &["maxDepth", "direction", "edgeLabels", "maxPaths"],
+        )?;
         let mut path_options = PathOptions {
             edge_labels: options.edge_labels,
             direction: direction_from(options.direction.as_deref())?,
@@ -322,8 +322,8 @@ impl JsKnowledgeGraph {
         #[wasm_bindgen(unchecked_param_type = "Direction | undefined")] direction: Option<String>,
     ) -> Result<JsValue, JsError> {
         let direction = direction_from(direction.as_deref())?;
-        let ids = block_on(self.graph()?.k_hop_nodes(start, k as usize, direction))
-            .map_err(js_error)?;
+        let ids =
+            block_on(self.graph()?.k_hop_nodes(start, k as usize, direction)).map_err(js_error)?;
         Ok(strings_to_js(&ids))
     }
 

@@ -76,8 +76,7 @@ impl fmt::Display for IdbError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for IdbError {}
+impl core::error::Error for IdbError {}
 
 /// A browser error as text: `Name: message` for DOM exceptions and errors.
 pub(crate) fn describe(value: &JsValue) -> String {
