@@ -46,20 +46,20 @@ async fn fresh(name: &str) -> JsKnowledgeGraph {
     JsKnowledgeGraph::delete_database(name.into())
         .await
         .unwrap();
-    JsKnowledgeGraph::open(name.into(), JsValue::UNDEFINED)
+    JsKnowledgeGraph::open(name.into(), None)
         .await
         .unwrap()
 }
 
 fn fill(graph: &JsKnowledgeGraph) {
     graph
-        .add_node("user", "alice", js(r#"{"name":"Alice","age":36}"#))
+        .add_node("user", "alice", Some(js(r#"{"name":"Alice","age":36}"#)))
         .unwrap();
     graph
-        .add_node("user", "bob", js(r#"{"name":"Bob"}"#))
+        .add_node("user", "bob", Some(js(r#"{"name":"Bob"}"#)))
         .unwrap();
     graph
-        .add_edge("follows", "alice", "bob", js(r#"{"since":2020}"#))
+        .add_edge("follows", "alice", "bob", Some(js(r#"{"since":2020}"#)))
         .unwrap();
 }
 
@@ -82,15 +82,15 @@ async fn should_restore_saved_data_on_reopen() {
     let before = everything(&graph);
     JsFuture::from(graph.close()).await.unwrap();
 
-    let again = JsKnowledgeGraph::open("kg-reopen".into(), JsValue::UNDEFINED)
+    let again = JsKnowledgeGraph::open("kg-reopen".into(), None)
         .await
         .unwrap();
     assert_eq!(everything(&again), before);
     assert_eq!(again.count_edges().unwrap(), 1);
     // Unsaved changes are not there after a reopen.
-    again.add_node("user", "carol", JsValue::UNDEFINED).unwrap();
+    again.add_node("user", "carol", None).unwrap();
     JsFuture::from(again.close()).await.unwrap();
-    let third = JsKnowledgeGraph::open("kg-reopen".into(), JsValue::UNDEFINED)
+    let third = JsKnowledgeGraph::open("kg-reopen".into(), None)
         .await
         .unwrap();
     assert_eq!(everything(&third), before);
@@ -102,7 +102,7 @@ async fn should_autosave_after_writes() {
     JsKnowledgeGraph::delete_database("kg-autosave".into())
         .await
         .unwrap();
-    let graph = JsKnowledgeGraph::open("kg-autosave".into(), js(r#"{"autosave":20}"#))
+    let graph = JsKnowledgeGraph::open("kg-autosave".into(), Some(js(r#"{"autosave":20}"#)))
         .await
         .unwrap();
     fill(&graph);
@@ -115,11 +115,11 @@ async fn should_autosave_after_writes() {
     assert!(!graph.has_unsaved_changes(), "autosave did not run");
     let before = everything(&graph);
     // A write right before close is saved by close.
-    graph.add_node("user", "carol", JsValue::UNDEFINED).unwrap();
+    graph.add_node("user", "carol", None).unwrap();
     let expected = everything(&graph);
     assert_ne!(before, expected);
     JsFuture::from(graph.close()).await.unwrap();
-    let again = JsKnowledgeGraph::open("kg-autosave".into(), JsValue::UNDEFINED)
+    let again = JsKnowledgeGraph::open("kg-autosave".into(), None)
         .await
         .unwrap();
     assert_eq!(everything(&again), expected);
@@ -132,7 +132,7 @@ async fn should_keep_previous_snapshot_when_a_save_is_interrupted() {
     fill(&graph);
     settle(graph.save()).await;
     let saved = everything(&graph);
-    graph.add_node("user", "carol", JsValue::UNDEFINED).unwrap();
+    graph.add_node("user", "carol", None).unwrap();
     let newer = graph.to_snapshot().unwrap();
     JsFuture::from(graph.close()).await.unwrap();
 
@@ -142,7 +142,7 @@ async fn should_keep_previous_snapshot_when_a_save_is_interrupted() {
     drop(staged);
     store.close();
 
-    let again = JsKnowledgeGraph::open("kg-interrupted".into(), JsValue::UNDEFINED)
+    let again = JsKnowledgeGraph::open("kg-interrupted".into(), None)
         .await
         .unwrap();
     assert_eq!(everything(&again), saved);
@@ -160,7 +160,7 @@ async fn should_reject_a_corrupt_or_truncated_stored_snapshot() {
     let store = IdbSnapshotStore::open("kg-corrupt").await.unwrap();
     store.save(&good[..good.len() - 9]).await.unwrap();
     store.close();
-    let err = JsKnowledgeGraph::open("kg-corrupt".into(), JsValue::UNDEFINED)
+    let err = JsKnowledgeGraph::open("kg-corrupt".into(), None)
         .await
         .err()
         .unwrap();
@@ -175,7 +175,7 @@ async fn should_reject_a_corrupt_or_truncated_stored_snapshot() {
     let store = IdbSnapshotStore::open("kg-corrupt").await.unwrap();
     store.save(&flipped).await.unwrap();
     store.close();
-    let err = JsKnowledgeGraph::open("kg-corrupt".into(), JsValue::UNDEFINED)
+    let err = JsKnowledgeGraph::open("kg-corrupt".into(), None)
         .await
         .err()
         .unwrap();
@@ -185,7 +185,7 @@ async fn should_reject_a_corrupt_or_truncated_stored_snapshot() {
 #[wasm_bindgen_test]
 async fn should_refuse_a_second_open_of_the_same_graph() {
     let graph = fresh("kg-two-tabs").await;
-    let err = JsKnowledgeGraph::open("kg-two-tabs".into(), JsValue::UNDEFINED)
+    let err = JsKnowledgeGraph::open("kg-two-tabs".into(), None)
         .await
         .err()
         .unwrap();
@@ -193,7 +193,7 @@ async fn should_refuse_a_second_open_of_the_same_graph() {
     JsFuture::from(graph.close()).await.unwrap();
     let mut reopened = None;
     for _ in 0..20 {
-        if let Ok(graph) = JsKnowledgeGraph::open("kg-two-tabs".into(), JsValue::UNDEFINED).await {
+        if let Ok(graph) = JsKnowledgeGraph::open("kg-two-tabs".into(), None).await {
             reopened = Some(graph);
             break;
         }
@@ -220,7 +220,7 @@ async fn should_load_a_snapshot_made_in_memory_into_a_persisted_graph_round_trip
 
 #[wasm_bindgen_test]
 async fn should_reject_bad_open_options() {
-    let err = JsKnowledgeGraph::open("kg-options".into(), js(r#"{"autosav":true}"#))
+    let err = JsKnowledgeGraph::open("kg-options".into(), Some(js(r#"{"autosav":true}"#)))
         .await
         .err()
         .unwrap();

@@ -31,20 +31,20 @@ fn sample() -> JsKnowledgeGraph {
         .add_node(
             "user",
             "alice",
-            js(r#"{"name":"Alice","age":36,"tags":["a","b"],"address":{"city":"Oslo"}}"#),
+            Some(js(r#"{"name":"Alice","age":36,"tags":["a","b"],"address":{"city":"Oslo"}}"#)),
         )
         .unwrap();
     graph
-        .add_node("user", "bob", js(r#"{"name":"Bob","age":25}"#))
+        .add_node("user", "bob", Some(js(r#"{"name":"Bob","age":25}"#)))
         .unwrap();
     graph
-        .add_node("post", "p1", js(r#"{"title":"Hello"}"#))
+        .add_node("post", "p1", Some(js(r#"{"title":"Hello"}"#)))
         .unwrap();
     graph
-        .add_edge("follows", "alice", "bob", js(r#"{"since":2020}"#))
+        .add_edge("follows", "alice", "bob", Some(js(r#"{"since":2020}"#)))
         .unwrap();
     graph
-        .add_edge("wrote", "bob", "p1", JsValue::UNDEFINED)
+        .add_edge("wrote", "bob", "p1", None)
         .unwrap();
     graph
 }
@@ -79,7 +79,7 @@ fn should_keep_floats_bytes_and_big_integers() {
     .unwrap();
     Reflect::set(&props, &"big".into(), &js_sys::BigInt::from(i64::MAX)).unwrap();
     Reflect::set(&props, &"nothing".into(), &JsValue::NULL).unwrap();
-    graph.add_node("thing", "t", props.into()).unwrap();
+    graph.add_node("thing", "t", Some(props.into())).unwrap();
     let back = get(&graph.get_node("t").unwrap(), "properties");
     assert_eq!(get(&back, "ratio").as_f64(), Some(0.5));
     let bytes: js_sys::Uint8Array = get(&back, "bytes").dyn_into().expect("Uint8Array");
@@ -94,14 +94,14 @@ fn should_keep_floats_bytes_and_big_integers() {
 fn should_throw_errors_with_the_rust_message() {
     let graph = sample();
     let err = graph
-        .add_node("user", "alice", JsValue::UNDEFINED)
+        .add_node("user", "alice", None)
         .unwrap_err();
     assert!(message(err).contains("alice"));
     let err = graph
-        .add_edge("follows", "alice", "ghost", JsValue::UNDEFINED)
+        .add_edge("follows", "alice", "ghost", None)
         .unwrap_err();
     assert!(message(err).contains("ghost"));
-    let err = graph.add_node("user", "x", JsValue::from(5)).unwrap_err();
+    let err = graph.add_node("user", "x", Some(JsValue::from(5))).unwrap_err();
     assert!(message(err).contains("must be a plain object"));
     let err = graph.remove_edge(-1.0).unwrap_err();
     assert!(message(err).contains("non-negative integer"));
@@ -246,7 +246,7 @@ fn should_round_trip_snapshots_and_reject_damaged_ones() {
 #[wasm_bindgen_test]
 fn should_round_trip_graphology_format() {
     let graph = sample();
-    let exported = graph.to_graphology(JsValue::UNDEFINED).unwrap();
+    let exported = graph.to_graphology(None).unwrap();
     assert_eq!(
         json(&get(&exported, "options")),
         r#"{"type":"directed","multi":true,"allowSelfLoops":true}"#
@@ -265,7 +265,7 @@ fn should_round_trip_graphology_format() {
             .as_deref(),
         Some("Alice")
     );
-    let back = JsKnowledgeGraph::from_graphology(exported, JsValue::UNDEFINED).unwrap();
+    let back = JsKnowledgeGraph::from_graphology(exported, None).unwrap();
     assert_eq!(
         json(&back.get_nodes(None, None).unwrap()),
         json(&graph.get_nodes(None, None).unwrap())
@@ -281,12 +281,12 @@ fn should_round_trip_graphology_format() {
 
     let clash = JsKnowledgeGraph::new();
     clash
-        .add_node("tag", "t", js(r#"{"label":"Rust"}"#))
+        .add_node("tag", "t", Some(js(r#"{"label":"Rust"}"#)))
         .unwrap();
-    let err = clash.to_graphology(JsValue::UNDEFINED).unwrap_err();
+    let err = clash.to_graphology(None).unwrap_err();
     assert!(message(err).contains("labelKey"));
-    let exported = clash.to_graphology(js(r#"{"labelKey":"kind"}"#)).unwrap();
-    let back = JsKnowledgeGraph::from_graphology(exported, js(r#"{"labelKey":"kind"}"#)).unwrap();
+    let exported = clash.to_graphology(Some(js(r#"{"labelKey":"kind"}"#))).unwrap();
+    let back = JsKnowledgeGraph::from_graphology(exported, Some(js(r#"{"labelKey":"kind"}"#))).unwrap();
     assert_eq!(
         json(&back.get_node("t").unwrap()),
         r#"{"id":"t","label":"tag","properties":{"label":"Rust"}}"#
@@ -295,7 +295,7 @@ fn should_round_trip_graphology_format() {
     // graphology data with numeric keys and no labels.
     let plain = JsKnowledgeGraph::from_graphology(
         js(r#"{"nodes":[{"key":1},{"key":"2","attributes":{"x":0.5}}],"edges":[{"source":1,"target":"2","undirected":true}]}"#),
-        JsValue::UNDEFINED,
+        None,
     )
     .unwrap();
     assert_eq!(
@@ -318,7 +318,7 @@ fn should_query_index_and_traverse() {
     let graph = sample();
     graph.create_index("user", "age").unwrap();
     let found = graph
-        .query_nodes("user", "age > $1", js("[30]"), JsValue::UNDEFINED)
+        .query_nodes("user", "age > $1", Some(js("[30]")), None)
         .unwrap();
     assert_eq!(
         json(
@@ -334,13 +334,13 @@ fn should_query_index_and_traverse() {
         .query_nodes(
             "user",
             "name = $who",
-            js(r#"{"who":"Bob"}"#),
-            JsValue::UNDEFINED,
+            Some(js(r#"{"who":"Bob"}"#)),
+            None,
         )
         .unwrap();
     assert_eq!(Array::from(&named).length(), 1);
     let plan = graph
-        .explain("user", "age > 30", JsValue::UNDEFINED)
+        .explain("user", "age > 30", None)
         .unwrap();
     assert_eq!(get(&plan, "usesIndex").as_bool(), Some(true));
     assert_eq!(
@@ -354,27 +354,27 @@ fn should_query_index_and_traverse() {
         r#"[{"kind":"node","label":"user","property":"age"}]"#
     );
     let err = graph
-        .query_nodes("user", "age >", JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .query_nodes("user", "age >", None, None)
         .unwrap_err();
     assert!(message(err).contains("column"));
     let edges = graph
         .query_edges(
             "follows",
             "since = 2020",
-            JsValue::UNDEFINED,
-            JsValue::UNDEFINED,
+            None,
+            None,
         )
         .unwrap();
     assert_eq!(Array::from(&edges).length(), 1);
 
-    let visits = graph.traverse("alice", js(r#"{"maxDepth":2}"#)).unwrap();
+    let visits = graph.traverse("alice", Some(js(r#"{"maxDepth":2}"#))).unwrap();
     let ids: Vec<String> = Array::from(&visits)
         .iter()
         .map(|v| get(&get(&v, "node"), "id").as_string().unwrap())
         .collect();
     assert_eq!(ids, ["alice", "bob", "p1"]);
     assert!(get(&Array::from(&visits).get(0), "via").is_null());
-    let paths = graph.find_paths("alice", "p1", JsValue::UNDEFINED).unwrap();
+    let paths = graph.find_paths("alice", "p1", None).unwrap();
     assert_eq!(
         json(&get(&Array::from(&paths).get(0), "nodes")),
         r#"["alice","bob","p1"]"#
@@ -401,7 +401,7 @@ fn should_refuse_to_save_an_in_memory_graph() {
 #[wasm_bindgen_test]
 async fn should_reject_open_without_indexeddb() {
     // Node has no IndexedDB: a clear error, not a crash.
-    let err = JsKnowledgeGraph::open("nope".into(), JsValue::UNDEFINED)
+    let err = JsKnowledgeGraph::open("nope".into(), None)
         .await
         .err()
         .unwrap();
@@ -422,9 +422,28 @@ async fn should_throw_after_close() {
 fn should_reject_unknown_options() {
     let graph = sample();
     let err = graph
-        .traverse("alice", js(r#"{"maxDepht":2}"#))
+        .traverse("alice", Some(js(r#"{"maxDepht":2}"#)))
         .unwrap_err();
     assert!(message(err).contains("unknown option 'maxDepht'"));
-    let err = graph.to_graphology(js(r#"{"label":"x"}"#)).unwrap_err();
+    let err = graph.to_graphology(Some(js(r#"{"label":"x"}"#))).unwrap_err();
     assert!(message(err).contains("unknown option 'label'"));
+}
+
+#[wasm_bindgen_test]
+fn should_list_neighbors_and_walk() {
+    let graph = sample();
+    assert_eq!(json(&graph.neighbors("bob", None).unwrap()), r#"["p1"]"#);
+    assert_eq!(
+        json(&graph.neighbors("bob", Some("both".into())).unwrap()),
+        r#"["p1","alice"]"#
+    );
+    let walk = graph.random_walk("alice", 10, Some(7.0)).unwrap();
+    // alice -> bob -> p1, then p1 has no outgoing edge.
+    assert_eq!(json(&walk), r#"["alice","bob","p1"]"#);
+    assert_eq!(
+        json(&graph.random_walk("alice", 10, Some(7.0)).unwrap()),
+        json(&walk)
+    );
+    let err = graph.neighbors("ghost", None).unwrap_err();
+    assert!(message(err).contains("ghost"));
 }

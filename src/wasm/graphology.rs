@@ -191,8 +191,9 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = toGraphology, unchecked_return_type = "GraphologySerialized")]
     pub fn to_graphology(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "GraphologyOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "GraphologyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let key = label_key(options)?;
         let graph = self.graph()?;
         let nodes = block_on(graph.get_nodes(None, None)).map_err(js_error)?;
@@ -247,8 +248,9 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = fromGraphology)]
     pub fn from_graphology(
         #[wasm_bindgen(unchecked_param_type = "GraphologySerialized")] data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "GraphologyOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "GraphologyOptions")] options: Option<JsValue>,
     ) -> Result<JsKnowledgeGraph, JsError> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let key = label_key(options)?;
         let data: GraphIn = from_js(data, "graphology data")?;
         let graph = Graph::new(SnapshotStorage::new());

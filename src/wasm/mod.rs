@@ -101,8 +101,9 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         id: &str,
-        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: Option<JsValue>,
     ) -> Result<(), JsError> {
+        let properties = properties.unwrap_or(JsValue::UNDEFINED);
         let properties = properties_from_js(properties, &|| alloc::format!("node '{id}'"))?;
         self.write(|g| block_on(g.add_node(label, id, &properties)))
     }
@@ -146,8 +147,9 @@ impl JsKnowledgeGraph {
         label: &str,
         source: &str,
         target: &str,
-        #[wasm_bindgen(unchecked_param_type = "Properties | undefined")] properties: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: Option<JsValue>,
     ) -> Result<f64, JsError> {
+        let properties = properties.unwrap_or(JsValue::UNDEFINED);
         let properties = if properties.is_undefined() || properties.is_null() {
             None
         } else {

@@ -156,11 +156,11 @@ impl JsKnowledgeGraph {
     /// Rejects when IndexedDB is unavailable (Node: use `toSnapshot()` /
     /// `fromSnapshot()`), when the name is locked elsewhere, or when the
     /// stored snapshot is damaged.
-    #[wasm_bindgen(unchecked_return_type = "Promise<KnowledgeGraph>")]
-    pub async fn open(
+        pub async fn open(
         name: String,
-        #[wasm_bindgen(unchecked_param_type = "OpenOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: Option<JsValue>,
     ) -> Result<JsKnowledgeGraph, JsError> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let options: OpenOptions = options_from_js(options, "open options", &["autosave"])?;
         let autosave_ms = match options.autosave {
             None | Some(Autosave::On(false)) => None,
@@ -196,7 +196,7 @@ impl JsKnowledgeGraph {
 
     /// Deletes graph `name` and all its saved snapshots from IndexedDB.
     /// Close every open graph of that name first.
-    #[wasm_bindgen(js_name = deleteDatabase, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = deleteDatabase)]
     pub async fn delete_database(name: String) -> Result<(), JsError> {
         knowledge_graph_indexeddb::delete_database(&name)
             .await

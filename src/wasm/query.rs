@@ -147,9 +147,11 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_param_type = "QueryParams | undefined")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] page: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "QueryParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "PageOptions")] page: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
+        let params = params.unwrap_or(JsValue::UNDEFINED);
+        let page = page.unwrap_or(JsValue::UNDEFINED);
         let (params, page) = (params_from_js(params)?, page_from_js(page)?);
         let nodes = block_on(self.graph()?.query_nodes_with(label, expr, params, page))
             .map_err(js_error)?;
@@ -163,9 +165,11 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_param_type = "QueryParams | undefined")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] page: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "QueryParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "PageOptions")] page: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
+        let params = params.unwrap_or(JsValue::UNDEFINED);
+        let page = page.unwrap_or(JsValue::UNDEFINED);
         let (params, page) = (params_from_js(params)?, page_from_js(page)?);
         let edges = block_on(self.graph()?.query_edges_with(label, expr, params, page))
             .map_err(js_error)?;
@@ -179,8 +183,9 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_param_type = "string[] | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] params: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
+        let params = params.unwrap_or(JsValue::UNDEFINED);
         let params: Vec<String> = if params.is_undefined() || params.is_null() {
             Vec::new()
         } else {
@@ -240,8 +245,9 @@ impl JsKnowledgeGraph {
     pub fn traverse(
         &self,
         start: &str,
-        #[wasm_bindgen(unchecked_param_type = "TraverseOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TraverseOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let options = walk_options(options, &["maxDepth", "direction", "edgeLabels"])?;
         let mut walk = self
             .graph()?
@@ -277,8 +283,9 @@ impl JsKnowledgeGraph {
         &self,
         from: &str,
         to: &str,
-        #[wasm_bindgen(unchecked_param_type = "PathSearchOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PathSearchOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let options = walk_options(
             options,
             &["maxDepth", "direction", "edgeLabels", "maxPaths"],
@@ -319,7 +326,7 @@ impl JsKnowledgeGraph {
         &self,
         start: &str,
         k: u32,
-        #[wasm_bindgen(unchecked_param_type = "Direction | undefined")] direction: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "Direction")] direction: Option<String>,
     ) -> Result<JsValue, JsError> {
         let direction = direction_from(direction.as_deref())?;
         let ids =
@@ -333,11 +340,76 @@ impl JsKnowledgeGraph {
         &self,
         start: &str,
         k: u32,
-        #[wasm_bindgen(unchecked_param_type = "Direction | undefined")] direction: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "Direction")] direction: Option<String>,
     ) -> Result<u32, JsError> {
         let direction = direction_from(direction.as_deref())?;
         block_on(self.graph()?.k_hop_count(start, k as usize, direction))
             .map(|n| n as u32)
             .map_err(js_error)
+    }
+
+    /// Ids of the nodes one hop from `id` (with repeats for parallel
+    /// edges), without reading any properties. `direction`: `'out'`
+    /// (default), `'in'` or `'both'`.
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn neighbors(
+        &self,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "Direction")] direction: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let direction = direction_from(direction.as_deref())?;
+        let view = self.graph()?.read();
+        let at = view
+            .node_index(id)
+            .ok_or_else(|| JsError::new(&alloc::format!("node '{id}' not found")))?;
+        let out = js_sys::Array::new();
+        let mut push = |n| {
+            out.push(&JsValue::from_str(view.node_id(n)));
+        };
+        if direction != Direction::Incoming {
+            view.out_neighbors(at).for_each(&mut push);
+        }
+        if direction != Direction::Outgoing {
+            view.in_neighbors(at).for_each(&mut push);
+        }
+        Ok(out.into())
+    }
+
+    /// A random walk of at most `hops` steps along outgoing edges from
+    /// `start` (it stops early at a node with none): the ids visited, start
+    /// first. `seed` makes it repeatable.
+    #[wasm_bindgen(js_name = randomWalk, unchecked_return_type = "string[]")]
+    pub fn random_walk(
+        &self,
+        start: &str,
+        hops: u32,
+        seed: Option<f64>,
+    ) -> Result<JsValue, JsError> {
+        let view = self.graph()?.read();
+        let mut at = view
+            .node_index(start)
+            .ok_or_else(|| JsError::new(&alloc::format!("node '{start}' not found")))?;
+        let mut state = match seed {
+            Some(seed) => (seed as u64) ^ 0x9E37_79B9_7F4A_7C15,
+            None => (js_sys::Math::random() * (u64::MAX as f64)) as u64,
+        } | 1;
+        let path = js_sys::Array::new();
+        path.push(&JsValue::from_str(view.node_id(at)));
+        for _ in 0..hops {
+            let degree = view.out_edges(at).len();
+            if degree == 0 {
+                break;
+            }
+            // xorshift64: cheap and good enough to pick a neighbour.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let Some(next) = view.out_neighbor(at, (state % degree as u64) as usize) else {
+                break;
+            };
+            at = next;
+            path.push(&JsValue::from_str(view.node_id(at)));
+        }
+        Ok(path.into())
     }
 }

@@ -1,0 +1,135 @@
+// Benchmarks the npm package in Node on a generated social graph and compares
+// graphology on the same operations, in the same run:
+//
+//   cd www && npm install && bash build.sh && node bench/bench.mjs [--users 100000] [--edges-per-user 13]
+//
+// Prints a markdown table (medians of 3 runs for the rate rows) and the size
+// of the .wasm file, raw and gzipped.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import Graph from 'graphology';
+
+const require = createRequire(import.meta.url);
+const pkgDir = fileURLToPath(new URL('../pkg/node/', import.meta.url));
+const { KnowledgeGraph } = require(`${pkgDir}knowledge_graph.js`);
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const USERS = arg('users', 100_000);
+const PER_USER = arg('edges-per-user', 13);
+const CITIES = ['Paris', 'Berlin', 'Lagos', 'Tokyo', 'Lima', 'Oslo', 'Cairo', 'Delhi', 'Quito', 'Seoul'];
+
+// xorshift32: the same graph on every run.
+let state = 42;
+const rand = (n) => {
+  state ^= state << 13; state >>>= 0;
+  state ^= state >>> 17;
+  state ^= state << 5; state >>>= 0;
+  return state % n;
+};
+
+function generate() {
+  const nodes = new Array(USERS);
+  for (let i = 0; i < USERS; i++) {
+    nodes[i] = { label: 'user', id: `u${i}`, properties: { name: `user ${i}`, age: 18 + rand(73), city: CITIES[rand(CITIES.length)] } };
+  }
+  const edges = new Array(USERS * PER_USER);
+  let k = 0;
+  for (let i = 0; i < USERS; i++) {
+    for (let j = 0; j < PER_USER; j++) {
+      // Skewed towards low ids, like real follower graphs.
+      let t = rand(2) === 0 ? rand(USERS) : rand(1 + rand(USERS));
+      if (t === i) t = (t + 1) % USERS;
+      edges[k++] = { label: 'follows', source: `u${i}`, target: `u${t}`, properties: { weight: (1 + rand(1000)) / 1000, since: 1_600_000_000 + rand(100_000_000) } };
+    }
+  }
+  return { nodes, edges };
+}
+
+const time = (f) => { const t = performance.now(); const out = f(); return [performance.now() - t, out]; };
+const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+const rate = (ops, f) => median([0, 1, 2].map(() => { const [ms] = time(f); return ops / (ms / 1000); }));
+const fmt = (n) => n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+
+console.error(`generating ${USERS} users, ${USERS * PER_USER} edges ...`);
+const data = generate();
+const ids = Array.from({ length: 1000 }, (_, i) => `u${(i * 7919) % USERS}`);
+const starts = Array.from({ length: 1024 }, (_, i) => `u${(i * 104_729) % USERS}`);
+const rows = [];
+
+// ---- maya-knowledge-graph (wasm) ----
+console.error('maya: bulk load ...');
+const kg = new KnowledgeGraph();
+const [kgLoadMs] = time(() => {
+  kg.addNodes(data.nodes);
+  for (let i = 0; i < data.edges.length; i += 100_000) kg.addEdges(data.edges.slice(i, i + 100_000));
+});
+const LOOKUPS = 200_000;
+const kgLookup = rate(LOOKUPS, () => { for (let i = 0; i < LOOKUPS; i++) kg.getNode(ids[i % ids.length]); });
+const WALKS = 100_000;
+const kgWalk = rate(WALKS, () => { for (let i = 0; i < WALKS; i++) kg.randomWalk(starts[i & 1023], 10, i); });
+const TWO_HOP = 2_000;
+let kgHops = 0;
+const kgTwoHop = rate(TWO_HOP, () => { kgHops = 0; for (let i = 0; i < TWO_HOP; i++) kgHops += kg.kHopCount(starts[i & 1023], 2); });
+const kgQuery = rate(10, () => { for (let i = 0; i < 10; i++) kg.queryNodes('user', 'age = $1 AND city = $2', [30 + i, 'Oslo']); });
+
+// ---- graphology ----
+console.error('graphology: bulk load ...');
+const g = new Graph({ type: 'directed', multi: true, allowSelfLoops: true });
+const [gLoadMs] = time(() => {
+  for (const n of data.nodes) g.addNode(n.id, { label: n.label, ...n.properties });
+  for (const e of data.edges) g.addEdge(e.source, e.target, { label: e.label, ...e.properties });
+});
+const gLookup = rate(LOOKUPS, () => { for (let i = 0; i < LOOKUPS; i++) { const id = ids[i % ids.length]; ({ id, attributes: g.getNodeAttributes(id) }); } });
+let seed = 1;
+const gWalk = rate(WALKS, () => {
+  for (let i = 0; i < WALKS; i++) {
+    let at = starts[i & 1023];
+    const path = [at];
+    for (let h = 0; h < 10; h++) {
+      const out = g.outNeighbors(at);
+      if (out.length === 0) break;
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      at = out[seed % out.length];
+      path.push(at);
+    }
+  }
+});
+let gHops = 0;
+const gTwoHop = rate(TWO_HOP, () => {
+  gHops = 0;
+  for (let i = 0; i < TWO_HOP; i++) {
+    const start = starts[i & 1023];
+    const seen = new Set([start]);
+    let frontier = [start];
+    for (let d = 0; d < 2; d++) {
+      const next = [];
+      for (const n of frontier) g.forEachOutNeighbor(n, (m) => { if (!seen.has(m)) { seen.add(m); next.push(m); } });
+      frontier = next;
+    }
+    gHops += seen.size - 1;
+  }
+});
+const gQuery = rate(10, () => {
+  for (let i = 0; i < 10; i++) g.filterNodes((_, a) => a.label === 'user' && a.age === 30 + i && a.city === 'Oslo');
+});
+if (gHops !== kgHops) console.error(`warning: 2-hop totals differ (maya ${kgHops}, graphology ${gHops})`);
+
+rows.push(['bulk load (s)', (kgLoadMs / 1000).toFixed(2), (gLoadMs / 1000).toFixed(2)]);
+rows.push(['node lookup (/s)', fmt(kgLookup), fmt(gLookup)]);
+rows.push(['10-hop random walk (/s)', fmt(kgWalk), fmt(gWalk)]);
+rows.push(['2-hop count (/s)', fmt(kgTwoHop), fmt(gTwoHop)]);
+rows.push(['property query age = ? AND city = ? (/s)', fmt(kgQuery), fmt(gQuery)]);
+
+const wasm = readFileSync(new URL('../pkg/node/knowledge_graph_bg.wasm', import.meta.url));
+console.log(`\n${USERS.toLocaleString('en-US')} users, ${(USERS * PER_USER).toLocaleString('en-US')} edges; Node ${process.version}\n`);
+console.log('| operation | maya-knowledge-graph (wasm) | graphology |');
+console.log('|---|---|---|');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+console.log(`\nknowledge_graph_bg.wasm: ${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gzipSync(wasm, { level: 9 }).length / 1024).toFixed(0)} KiB gzipped`);
+console.log('PageRank and Louvain: not yet bound (the algorithms have not landed in the core).');

@@ -1,0 +1,191 @@
+// The package's API as a Node user sees it (ESM import of the node build).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Graph from 'graphology';
+import { KnowledgeGraph } from 'maya-knowledge-graph';
+
+function sample() {
+  const g = new KnowledgeGraph();
+  g.addNode('user', 'alice', { name: 'Alice', age: 36, tags: ['a', 'b'], address: { city: 'Oslo' } });
+  g.addNode('user', 'bob', { name: 'Bob', age: 25 });
+  g.addNode('post', 'p1', { title: 'Hello' });
+  g.addEdge('follows', 'alice', 'bob', { since: 2020 });
+  g.addEdge('wrote', 'bob', 'p1');
+  return g;
+}
+
+const isPlainObject = (v) => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+
+test('nodes round-trip with plain-object properties', () => {
+  const g = sample();
+  const alice = g.getNode('alice');
+  assert.deepEqual(alice, {
+    id: 'alice',
+    label: 'user',
+    properties: { address: { city: 'Oslo' }, age: 36, name: 'Alice', tags: ['a', 'b'] },
+  });
+  assert.ok(isPlainObject(alice));
+  assert.ok(isPlainObject(alice.properties));
+  assert.ok(isPlainObject(alice.properties.address));
+  assert.equal(typeof alice.properties.age, 'number');
+  assert.equal(g.getNode('nobody'), undefined);
+  assert.equal(g.hasNode('alice'), true);
+  g.updateNode('alice', { name: 'Alice B.' });
+  assert.deepEqual(g.getNode('alice').properties, { name: 'Alice B.' });
+  g.free();
+});
+
+test('floats, bytes, nulls and big integers keep their types', () => {
+  const g = new KnowledgeGraph();
+  g.addNode('thing', 't', { ratio: 0.5, bytes: new Uint8Array([1, 2, 3]), big: 2n ** 60n, none: null, ok: true });
+  const { properties } = g.getNode('t');
+  assert.equal(properties.ratio, 0.5);
+  assert.ok(properties.bytes instanceof Uint8Array);
+  assert.deepEqual([...properties.bytes], [1, 2, 3]);
+  assert.equal(typeof properties.big, 'bigint');
+  assert.equal(properties.big, 2n ** 60n);
+  assert.equal(properties.none, null);
+  assert.equal(properties.ok, true);
+});
+
+test('edges: ids, records, both directions, filters', () => {
+  const g = sample();
+  const [follows] = g.edgesFrom('alice');
+  assert.equal(typeof follows.id, 'number');
+  assert.equal(typeof follows.createdAt, 'number');
+  assert.ok(Math.abs(follows.createdAt - Date.now()) < 60_000);
+  assert.deepEqual({ ...follows, createdAt: 0 }, {
+    id: follows.id, label: 'follows', source: 'alice', target: 'bob', properties: { since: 2020 }, createdAt: 0,
+  });
+  assert.deepEqual(g.getEdge(follows.id), follows);
+  assert.equal(g.getEdge(12345), undefined);
+  assert.equal(g.edgesTo('bob', 'follows').length, 1);
+  assert.equal(g.edgesTo('bob', 'nope').length, 0);
+  assert.deepEqual(g.getEdges('wrote')[0].properties, {});
+  assert.equal(g.getEdges(undefined, 'alice', 'bob').length, 1);
+  assert.equal(g.getNodes('user', 1).length, 1);
+  assert.deepEqual(g.getNodes().map((n) => n.id).sort(), ['alice', 'bob', 'p1']);
+  assert.deepEqual(g.getNodesByIds(['p1', 'ghost', 'bob']).map((n) => n.id), ['p1', 'bob']);
+  assert.deepEqual(g.labels(), { post: 1, user: 2 });
+  g.removeEdge(follows.id);
+  assert.equal(g.countEdges(), 1);
+  g.removeNode('bob');
+  assert.equal(g.countNodes(), 2);
+  assert.equal(g.countEdges(), 0);
+});
+
+test('errors are Error instances carrying the Rust message', () => {
+  const g = sample();
+  assert.throws(() => g.addNode('user', 'alice', {}), { name: 'Error', message: "node 'alice' already exists" });
+  assert.throws(() => g.addEdge('follows', 'alice', 'ghost'), { message: /target node 'ghost' not found/ });
+  assert.throws(() => g.removeNode('ghost'), { message: "node 'ghost' not found" });
+  assert.throws(() => g.addNode('user', 'x', 5), { message: /must be a plain object/ });
+  assert.throws(() => g.addNode('', 'x', {}), { message: /must not be empty/ });
+  assert.throws(() => g.removeEdge(-1), { message: /non-negative integer/ });
+  assert.throws(() => g.queryNodes('user', 'age >'), { message: /column/ });
+  assert.throws(() => KnowledgeGraph.fromSnapshot(new Uint8Array([1, 2, 3])), { message: /is not a MAYA snapshot/ });
+  assert.throws(() => g.save(), { message: /in memory only/ });
+});
+
+test('bulk adds and transactions are atomic', () => {
+  const g = new KnowledgeGraph();
+  g.addNodes([{ label: 'u', id: '1' }, { label: 'u', id: '2', properties: { n: 2 } }]);
+  const ids = g.addEdges([{ label: 'f', source: '1', target: '2' }, { label: 'f', source: '2', target: '1', properties: { w: 1 } }]);
+  assert.deepEqual(ids, [0, 1]);
+  assert.throws(() => g.addNodes([{ label: 'u', id: '3' }, { label: 'u', id: '1' }]), { message: /operation 2 of 2 failed, nothing was applied/ });
+  assert.equal(g.countNodes(), 2);
+  const added = g.transaction([
+    { op: 'addNode', label: 'u', id: '3', properties: { n: 3 } },
+    { op: 'addEdge', label: 'f', source: '3', target: '1' },
+    { op: 'updateNode', id: '1', properties: { n: 1 } },
+    { op: 'removeEdge', id: 0 },
+  ]);
+  assert.deepEqual(added, [2]);
+  assert.deepEqual(g.getNode('1').properties, { n: 1 });
+  assert.throws(() => g.transaction([{ op: 'removeNode', id: '3' }, { op: 'removeNode', id: 'ghost' }]), { message: /ghost/ });
+  assert.equal(g.countNodes(), 3);
+  assert.throws(() => g.transaction([{ op: 'explode' }]), { message: /operations\[0\]/ });
+});
+
+test('metrics is a plain object of numbers', () => {
+  const g = sample();
+  g.getNode('alice');
+  const m = g.metrics();
+  assert.ok(isPlainObject(m));
+  assert.equal(m.nodeCount, 3);
+  assert.equal(m.edgeCount, 2);
+  for (const key of ['cacheHits', 'cacheMisses', 'cacheHitRate', 'commits', 'rollbacks', 'topologyBytes']) {
+    assert.equal(typeof m[key], 'number', key);
+  }
+  assert.equal(m.unsavedChanges, false);
+});
+
+test('snapshots round-trip and damaged ones are rejected', () => {
+  const g = sample();
+  const bytes = g.toSnapshot();
+  assert.ok(bytes instanceof Uint8Array);
+  const copy = KnowledgeGraph.fromSnapshot(bytes);
+  assert.deepEqual(copy.getNodes(), g.getNodes());
+  assert.deepEqual(copy.getEdges(), g.getEdges());
+  const info = KnowledgeGraph.verifySnapshot(bytes);
+  assert.equal(info.version, 1);
+  assert.equal(info.nodes, 3);
+  assert.equal(info.edges, 2);
+  assert.throws(() => KnowledgeGraph.fromSnapshot(bytes.subarray(0, bytes.length - 5)), { message: /snapshot/ });
+  const flipped = bytes.slice();
+  flipped[30] ^= 0x40;
+  assert.throws(() => KnowledgeGraph.fromSnapshot(flipped), { message: /checksum mismatch/ });
+});
+
+test('graphology interop both ways', () => {
+  const kg = sample();
+  const g = Graph.from(kg.toGraphology());
+  assert.equal(g.type, 'directed');
+  assert.equal(g.order, 3);
+  assert.equal(g.size, 2);
+  assert.equal(g.getNodeAttribute('alice', 'label'), 'user');
+  assert.equal(g.getNodeAttribute('alice', 'name'), 'Alice');
+  assert.deepEqual(g.outNeighbors('alice'), ['bob']);
+  g.addNode('carol', { label: 'user', name: 'Carol' });
+  g.addEdge('carol', 'alice', { label: 'follows', since: 2024 });
+  const back = KnowledgeGraph.fromGraphology(g.export());
+  assert.equal(back.countNodes(), 4);
+  assert.deepEqual(back.getNode('carol'), { id: 'carol', label: 'user', properties: { name: 'Carol' } });
+  assert.deepEqual(back.edgesFrom('carol').map((e) => [e.label, e.target, e.properties]), [['follows', 'alice', { since: 2024 }]]);
+  const clash = new KnowledgeGraph();
+  clash.addNode('tag', 't', { label: 'Rust' });
+  assert.throws(() => clash.toGraphology(), { message: /labelKey/ });
+  assert.equal(clash.toGraphology({ labelKey: 'kind' }).nodes[0].attributes.kind, 'tag');
+});
+
+test('queries, indexes, traversal, paths and k-hop', () => {
+  const g = sample();
+  g.createIndex('user', 'age');
+  assert.deepEqual(g.indexes(), [{ kind: 'node', label: 'user', property: 'age' }]);
+  assert.deepEqual(g.queryNodes('user', 'age > $1', [30]).map((n) => n.id), ['alice']);
+  assert.deepEqual(g.queryNodes('user', 'name = $who', { who: 'Bob' }).map((n) => n.id), ['bob']);
+  assert.equal(g.queryNodes('user', 'age > 0', undefined, { limit: 1 }).length, 1);
+  const plan = g.explain('user', 'age > 30');
+  assert.equal(plan.usesIndex, true);
+  assert.equal(plan.steps[0].kind, 'indexRange');
+  assert.equal(typeof plan.text, 'string');
+  assert.equal(g.queryEdges('follows', 'since = 2020').length, 1);
+  const visits = g.traverse('alice', { maxDepth: 2 });
+  assert.deepEqual(visits.map((v) => [v.node.id, v.depth]), [['alice', 0], ['bob', 1], ['p1', 2]]);
+  assert.equal(visits[0].via, null);
+  assert.equal(visits[1].via.label, 'follows');
+  assert.deepEqual(g.findPaths('alice', 'p1').map((p) => p.nodes), [['alice', 'bob', 'p1']]);
+  assert.deepEqual(g.kHop('alice', 2), ['bob', 'p1']);
+  assert.equal(g.kHopCount('p1', 2, 'in'), 2);
+  assert.throws(() => g.traverse('alice', { maxDepht: 1 }), { message: /unknown option 'maxDepht'/ });
+});
+
+test('persistence needs IndexedDB, which Node lacks: a clear rejection', async () => {
+  await assert.rejects(KnowledgeGraph.open('notes'), { message: /indexeddb is not available/ });
+});
+
+test('a closed graph throws', async () => {
+  const g = sample();
+  await g.close();
+  assert.throws(() => g.countNodes(), { message: /closed/ });
+});
