@@ -191,7 +191,9 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = toGraphology, unchecked_return_type = "GraphologySerialized")]
     pub fn to_graphology(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "GraphologyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "GraphologyOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsError> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let key = label_key(options)?;
@@ -248,7 +250,9 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = fromGraphology)]
     pub fn from_graphology(
         #[wasm_bindgen(unchecked_param_type = "GraphologySerialized")] data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "GraphologyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "GraphologyOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsKnowledgeGraph, JsError> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let key = label_key(options)?;

@@ -101,7 +101,7 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         id: &str,
-        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Properties")] properties: Option<JsValue>,
     ) -> Result<(), JsError> {
         let properties = properties.unwrap_or(JsValue::UNDEFINED);
         let properties = properties_from_js(properties, &|| alloc::format!("node '{id}'"))?;
@@ -147,7 +147,7 @@ impl JsKnowledgeGraph {
         label: &str,
         source: &str,
         target: &str,
-        #[wasm_bindgen(unchecked_param_type = "Properties")] properties: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Properties")] properties: Option<JsValue>,
     ) -> Result<f64, JsError> {
         let properties = properties.unwrap_or(JsValue::UNDEFINED);
         let properties = if properties.is_undefined() || properties.is_null() {

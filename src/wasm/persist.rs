@@ -156,9 +156,9 @@ impl JsKnowledgeGraph {
     /// Rejects when IndexedDB is unavailable (Node: use `toSnapshot()` /
     /// `fromSnapshot()`), when the name is locked elsewhere, or when the
     /// stored snapshot is damaged.
-        pub async fn open(
+    pub async fn open(
         name: String,
-        #[wasm_bindgen(unchecked_param_type = "OpenOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: Option<JsValue>,
     ) -> Result<JsKnowledgeGraph, JsError> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let options: OpenOptions = options_from_js(options, "open options", &["autosave"])?;

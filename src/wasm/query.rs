@@ -147,8 +147,8 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_param_type = "QueryParams")] params: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "PageOptions")] page: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] page: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
         let params = params.unwrap_or(JsValue::UNDEFINED);
         let page = page.unwrap_or(JsValue::UNDEFINED);
@@ -165,8 +165,8 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_param_type = "QueryParams")] params: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "PageOptions")] page: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] page: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
         let params = params.unwrap_or(JsValue::UNDEFINED);
         let page = page.unwrap_or(JsValue::UNDEFINED);
@@ -183,7 +183,7 @@ impl JsKnowledgeGraph {
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_param_type = "string[]")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string[]")] params: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
         let params = params.unwrap_or(JsValue::UNDEFINED);
         let params: Vec<String> = if params.is_undefined() || params.is_null() {
@@ -245,7 +245,7 @@ impl JsKnowledgeGraph {
     pub fn traverse(
         &self,
         start: &str,
-        #[wasm_bindgen(unchecked_param_type = "TraverseOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "TraverseOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let options = walk_options(options, &["maxDepth", "direction", "edgeLabels"])?;
@@ -283,7 +283,9 @@ impl JsKnowledgeGraph {
         &self,
         from: &str,
         to: &str,
-        #[wasm_bindgen(unchecked_param_type = "PathSearchOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PathSearchOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsError> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let options = walk_options(
@@ -326,7 +328,7 @@ impl JsKnowledgeGraph {
         &self,
         start: &str,
         k: u32,
-        #[wasm_bindgen(unchecked_param_type = "Direction")] direction: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Direction")] direction: Option<String>,
     ) -> Result<JsValue, JsError> {
         let direction = direction_from(direction.as_deref())?;
         let ids =
@@ -340,7 +342,7 @@ impl JsKnowledgeGraph {
         &self,
         start: &str,
         k: u32,
-        #[wasm_bindgen(unchecked_param_type = "Direction")] direction: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Direction")] direction: Option<String>,
     ) -> Result<u32, JsError> {
         let direction = direction_from(direction.as_deref())?;
         block_on(self.graph()?.k_hop_count(start, k as usize, direction))
@@ -355,7 +357,7 @@ impl JsKnowledgeGraph {
     pub fn neighbors(
         &self,
         id: &str,
-        #[wasm_bindgen(unchecked_param_type = "Direction")] direction: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Direction")] direction: Option<String>,
     ) -> Result<JsValue, JsError> {
         let direction = direction_from(direction.as_deref())?;
         let view = self.graph()?.read();
