@@ -447,3 +447,27 @@ fn should_list_neighbors_and_walk() {
     let err = graph.neighbors("ghost", None).unwrap_err();
     assert!(message(err).contains("ghost"));
 }
+
+#[wasm_bindgen_test]
+fn should_escape_strings_and_keep_float_values_on_the_fast_path() {
+    let graph = JsKnowledgeGraph::new();
+    let props = js_sys::Object::new();
+    let text = "quote \" backslash \\ newline \n tab \t nul \u{0} sep \u{2028} emoji 😀";
+    Reflect::set(&props, &"text".into(), &JsValue::from_str(text)).unwrap();
+    Reflect::set(&props, &"tiny".into(), &JsValue::from_f64(1e-300)).unwrap();
+    Reflect::set(&props, &"huge".into(), &JsValue::from_f64(1.7976931348623157e308)).unwrap();
+    Reflect::set(&props, &"third".into(), &JsValue::from_f64(1.0 / 3.0)).unwrap();
+    Reflect::set(&props, &"neg".into(), &JsValue::from_f64(-12.5)).unwrap();
+    Reflect::set(&props, &"nan".into(), &JsValue::from_f64(f64::NAN)).unwrap();
+    graph.add_node("t", "k\"ey", Some(props.into())).unwrap();
+    let back = get(&graph.get_node("k\"ey").unwrap(), "properties");
+    assert_eq!(get(&back, "text").as_string().as_deref(), Some(text));
+    assert_eq!(get(&back, "tiny").as_f64(), Some(1e-300));
+    assert_eq!(get(&back, "huge").as_f64(), Some(1.7976931348623157e308));
+    assert_eq!(get(&back, "third").as_f64(), Some(1.0 / 3.0));
+    assert_eq!(get(&back, "neg").as_f64(), Some(-12.5));
+    // NaN has no JSON form: the serde path keeps it.
+    assert!(get(&back, "nan").as_f64().unwrap().is_nan());
+    let nodes = graph.get_nodes(None, None).unwrap();
+    assert_eq!(get(&Array::from(&nodes).get(0), "id").as_string().as_deref(), Some("k\"ey"));
+}

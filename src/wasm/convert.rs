@@ -165,11 +165,43 @@ where
     }
 }
 
+/// `JSON.parse` of text we wrote; the serde path when that fails.
+fn parse_or(
+    text: &str,
+    fallback: impl FnOnce() -> Result<JsValue, JsError>,
+) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(text).or_else(|_| fallback())
+}
+
+pub(crate) fn node_to_js(node: &Node) -> Result<JsValue, JsError> {
+    let mut text = String::with_capacity(128);
+    if super::json::node(&mut text, node) {
+        return parse_or(&text, || to_js(&NodeOut(node)));
+    }
+    to_js(&NodeOut(node))
+}
+
+pub(crate) fn edge_to_js(edge: &Edge) -> Result<JsValue, JsError> {
+    let mut text = String::with_capacity(160);
+    if super::json::edge(&mut text, edge) {
+        return parse_or(&text, || to_js(&EdgeOut(edge)));
+    }
+    to_js(&EdgeOut(edge))
+}
+
 pub(crate) fn nodes_to_js(nodes: &[Node]) -> Result<JsValue, JsError> {
+    let mut text = String::with_capacity(64 + nodes.len() * 96);
+    if super::json::many(&mut text, nodes, super::json::node) {
+        return parse_or(&text, || to_js(&Many(nodes, NodeOut)));
+    }
     to_js(&Many(nodes, NodeOut))
 }
 
 pub(crate) fn edges_to_js(edges: &[Edge]) -> Result<JsValue, JsError> {
+    let mut text = String::with_capacity(64 + edges.len() * 128);
+    if super::json::many(&mut text, edges, super::json::edge) {
+        return parse_or(&text, || to_js(&Many(edges, EdgeOut)));
+    }
     to_js(&Many(edges, EdgeOut))
 }
 

@@ -17,6 +17,7 @@
 
 mod convert;
 mod graphology;
+mod json;
 mod persist;
 mod query;
 mod types;
@@ -33,7 +34,7 @@ use wasm_bindgen::prelude::*;
 use crate::{block_on, Graph};
 use convert::{
     array_from_js, edge_id, edge_ids_to_js, edges_to_js, js_error, nodes_to_js, properties_from_js,
-    to_js, EdgeInput, EdgeOut, NodeInput, NodeOut, OpInput,
+    to_js, EdgeInput, NodeInput, OpInput,
 };
 use persist::Persistence;
 
@@ -112,7 +113,7 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = getNode, unchecked_return_type = "NodeRecord | undefined")]
     pub fn get_node(&self, id: &str) -> Result<JsValue, JsError> {
         match block_on(self.graph()?.get_node(id)).map_err(js_error)? {
-            Some(node) => to_js(&NodeOut(&node)),
+            Some(node) => convert::node_to_js(&node),
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -165,7 +166,7 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = getEdge, unchecked_return_type = "EdgeRecord | undefined")]
     pub fn get_edge(&self, id: f64) -> Result<JsValue, JsError> {
         match block_on(self.graph()?.get_edge(edge_id(id)?)).map_err(js_error)? {
-            Some(edge) => to_js(&EdgeOut(&edge)),
+            Some(edge) => convert::edge_to_js(&edge),
             None => Ok(JsValue::UNDEFINED),
         }
     }

@@ -77,6 +77,8 @@ const TWO_HOP = 2_000;
 let kgHops = 0;
 const kgTwoHop = rate(TWO_HOP, () => { kgHops = 0; for (let i = 0; i < TWO_HOP; i++) kgHops += kg.kHopCount(starts[i & 1023], 2); });
 const kgQuery = rate(10, () => { for (let i = 0; i < 10; i++) kg.queryNodes('user', 'age = $1 AND city = $2', [30 + i, 'Oslo']); });
+kg.createIndex('user', 'age');
+const kgIndexed = rate(1000, () => { for (let i = 0; i < 1000; i++) kg.queryNodes('user', 'age = $1 AND city = $2', [18 + (i % 73), 'Oslo']); });
 
 // ---- graphology ----
 console.error('graphology: bulk load ...');
@@ -124,7 +126,8 @@ rows.push(['bulk load (s)', (kgLoadMs / 1000).toFixed(2), (gLoadMs / 1000).toFix
 rows.push(['node lookup (/s)', fmt(kgLookup), fmt(gLookup)]);
 rows.push(['10-hop random walk (/s)', fmt(kgWalk), fmt(gWalk)]);
 rows.push(['2-hop count (/s)', fmt(kgTwoHop), fmt(gTwoHop)]);
-rows.push(['property query age = ? AND city = ? (/s)', fmt(kgQuery), fmt(gQuery)]);
+rows.push(['property query age = ? AND city = ? (/s), no index', fmt(kgQuery), fmt(gQuery)]);
+rows.push(['same query, index on age (/s)', fmt(kgIndexed), `${fmt(gQuery)} (no indexes)`]);
 
 const wasm = readFileSync(new URL('../pkg/node/knowledge_graph_bg.wasm', import.meta.url));
 console.log(`\n${USERS.toLocaleString('en-US')} users, ${(USERS * PER_USER).toLocaleString('en-US')} edges; Node ${process.version}\n`);
