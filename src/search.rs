@@ -300,7 +300,7 @@ impl<S: Storage> GraphRead<'_, S> {
                 skip -= 1;
                 continue;
             }
-            out.push(self.node_with(slot, &properties));
+            out.push(self.node_with(slot, properties));
         }
         Ok(out)
     }
@@ -328,7 +328,7 @@ impl<S: Storage> GraphRead<'_, S> {
                 skip -= 1;
                 continue;
             }
-            out.push(self.edge_with(id, &properties));
+            out.push(self.edge_with(id, properties));
         }
         Ok(out)
     }

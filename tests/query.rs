@@ -90,7 +90,7 @@ fn brute_force<S: Storage>(graph: &Graph<S>, expr: &str, params: &[String]) -> V
     block_on(graph.get_nodes(Some("person"), None))
         .unwrap()
         .into_iter()
-        .filter(|n| match &n.properties {
+        .filter(|n| match &*n.properties {
             Value::Map(map) => query.matches(map),
             _ => false,
         })
