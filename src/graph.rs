@@ -85,6 +85,10 @@ pub(crate) struct Inner<S> {
     sync_on_commit: bool,
     /// Scratch marks for k-hop walks, reused across calls.
     pub marks: Mutex<Vec<crate::traverse::Marks>>,
+    /// Scratch space for shortest paths, reused across calls.
+    pub paths: Mutex<Vec<crate::algo::ShortestPaths>>,
+    /// Algorithm views of recent subgraphs, valid until the next commit.
+    pub views: Mutex<crate::analytics::ViewCache>,
     /// Set when loading failed in [`Graph::new`]; every call then reports it.
     unavailable: Option<String>,
 }
@@ -192,6 +196,8 @@ impl<S: Storage> Graph<S> {
                 options,
                 sync_on_commit,
                 marks: Mutex::new(Vec::new()),
+                paths: Mutex::new(Vec::new()),
+                views: Mutex::new(crate::analytics::ViewCache::default()),
                 unavailable,
             }),
         }
@@ -416,6 +422,7 @@ impl<S: Storage> Graph<S> {
                 return Err(err.into());
             }
         }
+        topo.generation += 1;
         // Still under the write lock, so no reader can cache a stale record.
         for (key, value) in plan.cache {
             inner.cache.set(key, value);

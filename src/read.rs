@@ -163,6 +163,24 @@ impl<'g, S: Storage> GraphRead<'g, S> {
         })
     }
 
+    /// The properties of edge `id`, without filling the cache (for bulk reads).
+    pub(crate) fn edge_properties_uncached(&self, id: u32) -> Result<Arc<Value>> {
+        let inner = self.graph.inner();
+        if let Some(cached) = inner.cache.peek(RecordKey::edge(u64::from(id))) {
+            return Ok(cached);
+        }
+        let key = record::edge_key(u64::from(id));
+        let bytes = inner
+            .storage
+            .get(Keyspace::Edges, &key)?
+            .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
+        Ok(Arc::new(record::decode_properties(
+            RecordKind::Edge,
+            &key,
+            &bytes,
+        )?))
+    }
+
     pub(crate) fn node_at(&self, slot: u32) -> Result<Node> {
         Ok(self.node_with(slot, self.node_properties(slot)?))
     }
