@@ -7,90 +7,13 @@
 //! cargo run --release --example bench_core -- --users 100000
 //! cargo run --release --example bench_core -- --users 1000000 --backends memory,sled
 //! ```
-use std::time::{Duration, Instant};
+#[path = "support/social.rs"]
+mod social;
 
-use knowledge_graph::{block_on, Graph, MemoryStorage, SledStorage, Storage, Value};
-use serde::Serialize;
+use std::time::Instant;
 
-const CITIES: [&str; 20] = [
-    "Paris", "Berlin", "Lagos", "Tokyo", "Lima", "Oslo", "Cairo", "Delhi", "Quito", "Seoul",
-    "Austin", "Porto", "Accra", "Hanoi", "Perth", "Turin", "Dakar", "Cusco", "Malmo", "Kyoto",
-];
-
-#[derive(Serialize)]
-struct User<'a> {
-    name: String,
-    age: u32,
-    city: &'a str,
-}
-
-#[derive(Serialize)]
-struct Follows {
-    weight: f64,
-    since: i64,
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn user(i: usize, rng: &mut Rng) -> User<'static> {
-    User {
-        name: format!("user {i}"),
-        age: 18 + rng.below(73) as u32,
-        city: CITIES[rng.below(CITIES.len())],
-    }
-}
-
-fn follows(rng: &mut Rng) -> Value {
-    let f = Follows {
-        weight: (rng.below(1000) + 1) as f64 / 1000.0,
-        since: 1_600_000_000 + rng.below(100_000_000) as i64,
-    };
-    knowledge_graph::to_value(&f).unwrap()
-}
-
-/// Target of the `k`-th edge of user `i`: skewed towards low ids, like real follower graphs.
-fn target(i: usize, users: usize, rng: &mut Rng) -> usize {
-    let t = if rng.below(2) == 0 {
-        rng.below(users)
-    } else {
-        let bound = 1 + rng.below(users);
-        rng.below(bound)
-    };
-    if t == i {
-        (t + 1) % users
-    } else {
-        t
-    }
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
-/// Runs `f` `runs` times and returns the median rate in operations per second.
-fn rate(runs: usize, ops: usize, mut f: impl FnMut(usize)) -> f64 {
-    median(
-        (0..runs)
-            .map(|run| {
-                let start = Instant::now();
-                f(run);
-                ops as f64 / start.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
-}
+use knowledge_graph::{block_on, Graph, MemoryStorage, SledStorage, Storage};
+use social::{arg, follows, rate, target, user, Rng};
 
 struct Row {
     backend: String,
@@ -101,40 +24,6 @@ struct Row {
     import_secs: f64,
     import_nodes_per_min: f64,
     bytes_per_edge: f64,
-}
-
-fn import<S: Storage>(graph: &Graph<S>, users: usize, prefix: &str) -> Duration {
-    let mut rng = Rng(42);
-    let start = Instant::now();
-    for chunk in (0..users).collect::<Vec<_>>().chunks(10_000) {
-        let mut batch = graph.batch();
-        for &i in chunk {
-            batch
-                .add_node("user", &format!("{prefix}{i}"), &user(i, &mut rng))
-                .unwrap();
-        }
-        block_on(batch.commit()).unwrap();
-    }
-    let mut batch = graph.batch();
-    for i in 0..users {
-        for _ in 0..10 {
-            let t = target(i, users, &mut rng);
-            batch
-                .add_edge(
-                    "follows",
-                    &format!("{prefix}{i}"),
-                    &format!("{prefix}{t}"),
-                    Some(follows(&mut rng)),
-                )
-                .unwrap();
-        }
-        if batch.len() >= 10_000 {
-            block_on(std::mem::replace(&mut batch, graph.batch()).commit()).unwrap();
-        }
-    }
-    block_on(batch.commit()).unwrap();
-    block_on(graph.flush()).unwrap();
-    start.elapsed()
 }
 
 fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops: usize) -> Row {
@@ -174,11 +63,9 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
 
     // Bulk import of the whole graph, then reads on it.
     let graph = Graph::new(make());
-    let imported = median(
-        (0..1)
-            .map(|_| import(&graph, users, "").as_secs_f64())
-            .collect(),
-    );
+    let started = Instant::now();
+    social::import(&graph, users, 10);
+    let imported = started.elapsed().as_secs_f64();
     let hot: Vec<String> = (0..1000)
         .map(|i| format!("{}", (i * 7919) % users))
         .collect();
@@ -262,13 +149,6 @@ fn raw_sled_default(ops: usize) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
     let users: usize = arg("--users").map_or(100_000, |v| v.parse().expect("--users N"));
     let backends = arg("--backends").unwrap_or_else(|| "memory,sled,sled-high-safety".into());
     let single = users.min(200_000);

@@ -84,17 +84,8 @@ impl Plan {
                     .node(&id)
                     .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
                 let label = String::from(&**topo.label(topo.node_slot(slot).label));
-                if has_index(topo, RecordKind::Node, &label) {
-                    let old = self.old(RecordKind::Node, u64::from(slot), id.as_bytes(), stored)?;
-                    self.index(
-                        topo,
-                        RecordKind::Node,
-                        &label,
-                        id.as_bytes(),
-                        Some(&old),
-                        Some(&properties),
-                    );
-                }
+                let at = (RecordKind::Node, u64::from(slot), id.as_bytes());
+                self.reindex(topo, &label, at, Some(&properties), stored)?;
                 self.batch.put(
                     Keyspace::Nodes,
                     id.as_bytes(),
@@ -115,17 +106,8 @@ impl Plan {
                     self.remove_edge(topo, edge, stored)?;
                 }
                 let label = String::from(&**topo.label(topo.node_slot(slot).label));
-                if has_index(topo, RecordKind::Node, &label) {
-                    let old = self.old(RecordKind::Node, u64::from(slot), id.as_bytes(), stored)?;
-                    self.index(
-                        topo,
-                        RecordKind::Node,
-                        &label,
-                        id.as_bytes(),
-                        Some(&old),
-                        None,
-                    );
-                }
+                let at = (RecordKind::Node, u64::from(slot), id.as_bytes());
+                self.reindex(topo, &label, at, None, stored)?;
                 topo.remove_node(slot, &mut self.undo);
                 self.batch.delete(Keyspace::Nodes, id.into_bytes());
                 self.cache.push((RecordKey::node(slot), None));
@@ -239,13 +221,34 @@ impl Plan {
     fn remove_edge(&mut self, topo: &mut Topology, edge: u32, stored: &dyn Stored) -> Result<()> {
         let key = record::edge_key(u64::from(edge));
         let label = String::from(&**topo.label(topo.edges[edge as usize].label));
-        if has_index(topo, RecordKind::Edge, &label) {
-            let old = self.old(RecordKind::Edge, u64::from(edge), &key, stored)?;
-            self.index(topo, RecordKind::Edge, &label, &key, Some(&old), None);
-        }
+        self.reindex(
+            topo,
+            &label,
+            (RecordKind::Edge, u64::from(edge), &key),
+            None,
+            stored,
+        )?;
         topo.remove_edge(edge, &mut self.undo);
         self.batch.delete(Keyspace::Edges, key.to_vec());
         self.cache.push((RecordKey::edge(u64::from(edge)), None));
+        Ok(())
+    }
+
+    /// Moves a stored record's index entries to `new` properties (`None`:
+    /// the record goes away); `at` is its kind, slot or edge id and key.
+    fn reindex(
+        &mut self,
+        topo: &Topology,
+        label: &str,
+        at: (RecordKind, u64, &[u8]),
+        new: Option<&Value>,
+        stored: &dyn Stored,
+    ) -> Result<()> {
+        let (kind, slot, key) = at;
+        if has_index(topo, kind, label) {
+            let old = self.old(kind, slot, key, stored)?;
+            self.index(topo, kind, label, key, Some(&old), new);
+        }
         Ok(())
     }
 

@@ -5,6 +5,7 @@ use core::time::Duration;
 
 use knowledge_graph_storage::StorageError;
 
+use crate::algo::AlgoError;
 use crate::model::EdgeId;
 use crate::query::QueryError;
 use crate::value::ValueError;
@@ -56,6 +57,8 @@ pub enum Error {
         /// Why it failed.
         source: Box<Error>,
     },
+    /// A graph algorithm refused its options.
+    Algorithm(AlgoError),
     /// A query expression or its parameters were rejected.
     Query(QueryError),
     /// Properties could not be converted to or from a [`Value`](crate::Value).
@@ -111,6 +114,7 @@ impl fmt::Display for Error {
                     index + 1
                 )
             }
+            Error::Algorithm(err) => fmt::Display::fmt(err, f),
             Error::Query(err) => fmt::Display::fmt(err, f),
             Error::Value(err) => write!(f, "property conversion failed: {err}"),
             Error::Corrupt { detail } => write!(f, "stored data is corrupt: {detail}"),
@@ -124,6 +128,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Rejected { source, .. } => Some(&**source),
+            Error::Algorithm(err) => Some(err),
             Error::Query(err) => Some(err),
             Error::Value(err) => Some(err),
             Error::Storage(err) => Some(err),
@@ -135,6 +140,12 @@ impl core::error::Error for Error {
 impl From<StorageError> for Error {
     fn from(err: StorageError) -> Self {
         Error::Storage(err)
+    }
+}
+
+impl From<AlgoError> for Error {
+    fn from(err: AlgoError) -> Self {
+        Error::Algorithm(err)
     }
 }
 

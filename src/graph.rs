@@ -23,7 +23,7 @@ use crate::record;
 use crate::sync::{Mutex, RwLock, WriterGate};
 use crate::topology::{EdgeSlot, Topology};
 use crate::txn::{Batch, Op, Transaction};
-use crate::value::{from_value, to_value, Value};
+use crate::value::{to_value, Value};
 
 /// Settings of a [`Graph`] that do not belong to its storage.
 #[derive(Debug, Clone, Copy)]
@@ -81,8 +81,14 @@ pub(crate) struct Inner<S> {
     pub cache: RecordCache,
     gate: Arc<Gate>,
     pub options: GraphOptions,
+    /// Flush after every commit (the storage's `high_safety`).
+    sync_on_commit: bool,
     /// Scratch marks for k-hop walks, reused across calls.
     pub marks: Mutex<Vec<crate::traverse::Marks>>,
+    /// Scratch space for shortest paths, reused across calls.
+    pub paths: Mutex<Vec<crate::algo::ShortestPaths>>,
+    /// Algorithm views of recent subgraphs, valid until the next commit.
+    pub views: Mutex<crate::analytics::ViewCache>,
     /// Set when loading failed in [`Graph::new`]; every call then reports it.
     unavailable: Option<String>,
 }
@@ -177,6 +183,7 @@ impl<S: Storage> Graph<S> {
         options: GraphOptions,
         unavailable: Option<String>,
     ) -> Self {
+        let sync_on_commit = storage.config().sync_on_commit;
         Graph {
             inner: Arc::new(Inner {
                 storage,
@@ -187,7 +194,10 @@ impl<S: Storage> Graph<S> {
                     counters: Counters::default(),
                 }),
                 options,
+                sync_on_commit,
                 marks: Mutex::new(Vec::new()),
+                paths: Mutex::new(Vec::new()),
+                views: Mutex::new(crate::analytics::ViewCache::default()),
                 unavailable,
             }),
         }
@@ -374,7 +384,9 @@ impl<S: Storage> Graph<S> {
     /// storage batch; any failure undoes everything.
     pub(crate) fn apply_ops(&self, ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
         let inner = &*self.inner;
-        let now = (inner.options.clock)();
+        // Only new edges carry a timestamp; skip the clock otherwise.
+        let stamps = ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
+        let now = if stamps { (inner.options.clock)() } else { 0 };
         let count = ops.len();
         let mut plan = Plan::default();
         let mut topo = inner.topology.write();
@@ -410,13 +422,14 @@ impl<S: Storage> Graph<S> {
                 return Err(err.into());
             }
         }
+        topo.generation += 1;
         // Still under the write lock, so no reader can cache a stale record.
         for (key, value) in plan.cache {
             inner.cache.set(key, value);
         }
         drop(topo);
         inner.gate.counters.commits.fetch_add(1, Ordering::Relaxed);
-        if inner.storage.config().sync_on_commit {
+        if inner.sync_on_commit {
             inner.storage.flush()?;
         }
         let _ = ticket;
@@ -555,7 +568,7 @@ impl<S: Storage> Graph<S> {
     /// [`Error::Value`] when they do not fit `T`; storage errors.
     pub async fn get_node_as<T: DeserializeOwned>(&self, id: &str) -> Result<Option<T>> {
         match self.get_node(id).await? {
-            Some(node) => Ok(Some(from_value(node.properties)?)),
+            Some(node) => Ok(Some(node.properties_as()?)),
             None => Ok(None),
         }
     }

@@ -11,6 +11,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod algo;
+mod analytics;
 mod cache;
 mod clock;
 mod commit;
@@ -32,6 +34,10 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use analytics::{
+    Communities, ComponentMap, GraphStats, LouvainOptions, PageRank, PageRankOptions, Subgraph,
+    WeightedPath,
+};
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};
 pub use index::{IndexInfo, RecordKind};

@@ -1,12 +1,13 @@
 //! The records users read back: [`Node`] and [`Edge`].
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use core::fmt;
 
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
-use crate::value::{from_value, Value};
+use crate::value::{from_value_ref, Value};
 
 /// The stable identifier of an edge, assigned when it is added and never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,8 +26,9 @@ pub struct Node {
     pub id: String,
     /// The node's label (its type, e.g. `"user"`).
     pub label: String,
-    /// The properties it was stored with (usually a [`Value::Map`]).
-    pub properties: Value,
+    /// The properties it was stored with (usually a [`Value::Map`]), shared
+    /// with the record cache: reading a node copies no property data.
+    pub properties: Arc<Value>,
 }
 
 impl Node {
@@ -50,7 +52,7 @@ impl Node {
     /// # Errors
     /// [`Error::Value`](crate::Error::Value) when they do not fit `T`.
     pub fn properties_as<T: DeserializeOwned>(&self) -> Result<T> {
-        Ok(from_value(self.properties.clone())?)
+        Ok(from_value_ref(&self.properties)?)
     }
 }
 
@@ -65,8 +67,9 @@ pub struct Edge {
     pub source: String,
     /// Id of the node it enters.
     pub target: String,
-    /// Its properties ([`Value::Null`] when added with `None`).
-    pub properties: Value,
+    /// Its properties ([`Value::Null`] when added with `None`), shared with
+    /// the record cache.
+    pub properties: Arc<Value>,
     /// When it was added, in milliseconds since the Unix epoch.
     pub created_at_ms: i64,
 }
@@ -118,6 +121,6 @@ impl Edge {
     /// # Errors
     /// [`Error::Value`](crate::Error::Value) when they do not fit `T`.
     pub fn properties_as<T: DeserializeOwned>(&self) -> Result<T> {
-        Ok(from_value(self.properties.clone())?)
+        Ok(from_value_ref(&self.properties)?)
     }
 }

@@ -163,31 +163,49 @@ impl<'g, S: Storage> GraphRead<'g, S> {
         })
     }
 
-    pub(crate) fn node_at(&self, slot: u32) -> Result<Node> {
-        Ok(self.node_with(slot, &*self.node_properties(slot)?))
+    /// The properties of edge `id`, without filling the cache (for bulk reads).
+    pub(crate) fn edge_properties_uncached(&self, id: u32) -> Result<Arc<Value>> {
+        let inner = self.graph.inner();
+        if let Some(cached) = inner.cache.peek(RecordKey::edge(u64::from(id))) {
+            return Ok(cached);
+        }
+        let key = record::edge_key(u64::from(id));
+        let bytes = inner
+            .storage
+            .get(Keyspace::Edges, &key)?
+            .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
+        Ok(Arc::new(record::decode_properties(
+            RecordKind::Edge,
+            &key,
+            &bytes,
+        )?))
     }
 
-    pub(crate) fn node_with(&self, slot: u32, properties: &Value) -> Node {
+    pub(crate) fn node_at(&self, slot: u32) -> Result<Node> {
+        Ok(self.node_with(slot, self.node_properties(slot)?))
+    }
+
+    pub(crate) fn node_with(&self, slot: u32, properties: Arc<Value>) -> Node {
         let node = self.topo.node_slot(slot);
         Node {
             id: node.id.to_string(),
             label: self.topo.label(node.label).to_string(),
-            properties: properties.clone(),
+            properties,
         }
     }
 
     pub(crate) fn edge_at(&self, id: u32) -> Result<Edge> {
-        Ok(self.edge_with(id, &*self.edge_properties(id)?))
+        Ok(self.edge_with(id, self.edge_properties(id)?))
     }
 
-    pub(crate) fn edge_with(&self, id: u32, properties: &Value) -> Edge {
+    pub(crate) fn edge_with(&self, id: u32, properties: Arc<Value>) -> Edge {
         let slot = self.topo.edges[id as usize];
         Edge {
             id: EdgeId(u64::from(id)),
             label: self.topo.label(slot.label).to_string(),
             source: self.topo.node_slot(slot.source).id.to_string(),
             target: self.topo.node_slot(slot.target).id.to_string(),
-            properties: properties.clone(),
+            properties,
             created_at_ms: slot.created_at_ms,
         }
     }

@@ -7,6 +7,7 @@
 //! expression, so answers are identical with and without indexes.
 
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use core::ops::ControlFlow;
@@ -280,39 +281,52 @@ impl<S: Storage> GraphRead<'_, S> {
         Ok(ids)
     }
 
-    fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
-        let access = choose(&self.topo.indexes, RecordKind::Node, label, query);
+    /// The page of records of `kind` and `label` matching `query`; `record`
+    /// returns a candidate's properties, its [`Record`] view and the output value.
+    fn run<T>(
+        &self,
+        kind: RecordKind,
+        label: &str,
+        query: &Query,
+        page: Page,
+        mut record: impl FnMut(u32, &mut dyn FnMut(&dyn Record) -> bool) -> Result<Option<T>>,
+    ) -> Result<Vec<T>> {
+        let access = choose(&self.topo.indexes, kind, label, query);
         let mut out = Vec::new();
         let mut skip = page.offset;
-        for slot in self.candidates(RecordKind::Node, label, &access)? {
+        for id in self.candidates(kind, label, &access)? {
             if page.limit.is_some_and(|limit| out.len() >= limit) {
                 break;
             }
+            // Matches before the page are skipped, not returned.
+            let mut wanted = |r: &dyn Record| {
+                if !query.matches(r) {
+                    return false;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    return false;
+                }
+                true
+            };
+            out.extend(record(id, &mut wanted)?);
+        }
+        Ok(out)
+    }
+
+    fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
+        self.run(RecordKind::Node, label, query, page, |slot, wanted| {
             let properties = self.node_properties(slot)?;
             let record = NodeRecord {
                 id: &self.topo.node_slot(slot).id,
                 properties: &properties,
             };
-            if !query.matches(&record) {
-                continue;
-            }
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            out.push(self.node_with(slot, &properties));
-        }
-        Ok(out)
+            Ok(wanted(&record).then(|| self.node_with(slot, Arc::clone(&properties))))
+        })
     }
 
     fn run_edges(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Edge>> {
-        let access = choose(&self.topo.indexes, RecordKind::Edge, label, query);
-        let mut out = Vec::new();
-        let mut skip = page.offset;
-        for id in self.candidates(RecordKind::Edge, label, &access)? {
-            if page.limit.is_some_and(|limit| out.len() >= limit) {
-                break;
-            }
+        self.run(RecordKind::Edge, label, query, page, |id, wanted| {
             let properties = self.edge_properties(id)?;
             let slot = self.topo.edges[id as usize];
             let record = EdgeRecord {
@@ -321,16 +335,8 @@ impl<S: Storage> GraphRead<'_, S> {
                 created_at_ms: slot.created_at_ms,
                 properties: &properties,
             };
-            if !query.matches(&record) {
-                continue;
-            }
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            out.push(self.edge_with(id, &properties));
-        }
-        Ok(out)
+            Ok(wanted(&record).then(|| self.edge_with(id, Arc::clone(&properties))))
+        })
     }
 
     fn explain(&self, kind: RecordKind, label: &str, query: &Query) -> Result<QueryPlan> {

@@ -95,6 +95,8 @@ pub(crate) struct Topology {
     pub indexes: Vec<IndexDef>,
     /// The id the next created index gets.
     pub next_index_id: u32,
+    /// Commits applied since the graph was opened (caches key on it).
+    pub generation: u64,
 }
 
 impl Topology {

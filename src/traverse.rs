@@ -18,8 +18,8 @@ use crate::model::{Edge, EdgeId, Node};
 use crate::read::GraphRead;
 use crate::topology::Topology;
 
-/// Which edges a walk follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which edges a walk or an algorithm follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Direction {
     /// From source to target.
     #[default]

@@ -81,7 +81,7 @@ fn check_consistent(dir: &str) -> usize {
         let node = block_on(graph.get_node(&id))
             .unwrap()
             .unwrap_or_else(|| panic!("{id} missing: not a prefix"));
-        assert_eq!(node.properties, Value::Int(i as i64));
+        assert_eq!(*node.properties, Value::Int(i as i64));
         let out = block_on(graph.get_node_edges(&id, None)).unwrap();
         let inc = block_on(graph.get_edges_to(&id, None)).unwrap();
         assert_eq!(

@@ -187,9 +187,12 @@ fn run_on_graph<S: Storage>(graph: &Graph<S>, step: &Step, model: &Model) -> Res
         .map(drop),
         Step::RemoveEdge { pick } => block_on(graph.remove_edge(EdgeId(model.edge_pick(*pick)))),
         Step::Batch(steps) => {
+            // Edge picks inside a batch see the batch's earlier steps, as in the model.
+            let mut sim = model.clone();
             let mut batch = graph.batch();
             for s in steps {
-                queue(&mut batch, s, model);
+                queue(&mut batch, s, &sim);
+                let _ = sim.apply(s);
             }
             block_on(batch.commit()).map(drop)
         }
@@ -201,12 +204,18 @@ fn run_on_graph<S: Storage>(graph: &Graph<S>, step: &Step, model: &Model) -> Res
 fn observe<S: Storage>(graph: &Graph<S>) -> Model {
     let mut seen = Model::default();
     for node in block_on(graph.get_nodes(None, None)).unwrap() {
-        seen.nodes.insert(node.id, (node.label, node.properties));
+        seen.nodes
+            .insert(node.id, (node.label, Value::clone(&node.properties)));
     }
     for edge in block_on(graph.get_edges(None, None, None)).unwrap() {
         seen.edges.insert(
             edge.id.0,
-            (edge.label, edge.source, edge.target, edge.properties),
+            (
+                edge.label,
+                edge.source,
+                edge.target,
+                Value::clone(&edge.properties),
+            ),
         );
     }
     seen

@@ -1,0 +1,73 @@
+//! The seeded pseudo-random generator behind every randomised algorithm.
+//!
+//! [`SplitMix64`] (Steele, Lea & Flood 2014, the seeding generator of the
+//! xoshiro family) is written out here rather than taken from a crate so the
+//! exact sequence is part of this crate's contract: it uses only wrapping `u64`
+//! arithmetic, so a seed produces the same numbers natively and in wasm32, and
+//! algorithms that draw from it (e.g. [`louvain`](super::louvain)) give the same
+//! results everywhere.
+//!
+//! ```
+//! use knowledge_graph::algo::SplitMix64;
+//! let mut rng = SplitMix64::new(42);
+//! let a = rng.next_u64();
+//! assert_eq!(SplitMix64::new(42).next_u64(), a);
+//! assert!(rng.below(10) < 10);
+//! ```
+
+/// SplitMix64: a 64-bit state advanced by a Weyl increment and finalised by a mixer.
+#[derive(Debug, Clone)]
+pub struct SplitMix64 {
+    state: u64,
+}
+
+impl SplitMix64 {
+    /// A generator whose sequence is fully determined by `seed`.
+    #[must_use]
+    pub const fn new(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform integer in `0..bound` (Lemire's multiply-and-reject method, unbiased).
+    ///
+    /// # Panics
+    /// If `bound` is zero.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        assert!(bound > 0, "bound must be positive");
+        loop {
+            let product = u128::from(self.next_u64()) * u128::from(bound);
+            // Truncation keeps the low 64 bits on purpose: they decide rejection.
+            #[allow(clippy::cast_possible_truncation)]
+            let low = product as u64;
+            if low >= bound.wrapping_neg() % bound {
+                return (product >> 64) as u64;
+            }
+        }
+    }
+
+    /// A uniform float in `[0, 1)` with 53 random bits.
+    pub fn next_f64(&mut self) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let mantissa = (self.next_u64() >> 11) as f64;
+        mantissa * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Shuffles `items` in place (Fisher–Yates, drawing with [`below`](Self::below)
+    /// from the last position down).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            #[allow(clippy::cast_possible_truncation)]
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+}

@@ -1,0 +1,526 @@
+//! Property queries, indexes, explain, traversal, paths and k-hop, checked
+//! against brute force on random graphs, with and without indexes, on memory
+//! and on sled (including after rollbacks and reopen).
+
+mod common;
+
+use std::collections::{BTreeSet, VecDeque};
+
+use common::props;
+use knowledge_graph::query::{Params, Query};
+use knowledge_graph::{
+    block_on, Direction, Error, Graph, MemoryStorage, Page, PathOptions, SledStorage, Storage,
+    Value,
+};
+use proptest::prelude::*;
+
+const CITIES: [&str; 4] = ["Paris", "Oslo", "Lima", "10"];
+
+#[derive(Debug, Clone)]
+struct Person {
+    age: i64,
+    city: usize,
+    score: Option<f64>,
+    home: usize,
+}
+
+fn person() -> impl Strategy<Value = Person> {
+    (
+        0i64..40,
+        0usize..4,
+        prop::option::of(-5.0f64..5.0),
+        0usize..4,
+    )
+        .prop_map(|(age, city, score, home)| Person {
+            age,
+            city,
+            score,
+            home,
+        })
+}
+
+fn person_props(p: &Person) -> Value {
+    let mut pairs = vec![
+        ("age", Value::Int(p.age)),
+        ("city", Value::String(CITIES[p.city].into())),
+        (
+            "address",
+            props(&[("city", Value::String(CITIES[p.home].into()))]),
+        ),
+    ];
+    if let Some(score) = p.score {
+        pairs.push(("score", Value::Float(score)));
+    }
+    props(&pairs)
+}
+
+/// Query templates over the generated properties, with their parameters.
+fn query() -> impl Strategy<Value = (String, Vec<String>)> {
+    let city = (0usize..4).prop_map(|c| CITIES[c].to_string());
+    let age = (0i64..45).prop_map(|a| a.to_string());
+    prop_oneof![
+        city.clone()
+            .prop_map(|c| ("city = $1".to_string(), vec![c])),
+        (city.clone(), age.clone())
+            .prop_map(|(c, a)| ("city = $1 AND age > $2".to_string(), vec![c, a])),
+        (age.clone(), age.clone())
+            .prop_map(|(a, b)| ("age >= $1 AND age < $2".to_string(), vec![a, b])),
+        age.clone()
+            .prop_map(|a| ("age <= $1 OR score > 1.5".to_string(), vec![a])),
+        city.clone()
+            .prop_map(|c| ("address.city = $1 AND NOT city = $1".to_string(), vec![c])),
+        Just((
+            "city IN ['Paris', 'Lima'] AND score IS NOT NULL".to_string(),
+            vec![]
+        )),
+        Just(("city STARTS WITH 'O' XOR age > 20".to_string(), vec![])),
+        Just(("score IS NULL AND age = 10".to_string(), vec![])),
+        age.prop_map(|a| ("age = $1".to_string(), vec![a])),
+        city.prop_map(|c| ("city = $1 OR address.city = $1".to_string(), vec![c])),
+    ]
+}
+
+fn ids(nodes: Vec<knowledge_graph::Node>) -> Vec<String> {
+    nodes.into_iter().map(|n| n.id).collect()
+}
+
+/// What a full scan with the evaluator returns, in the graph's own order.
+fn brute_force<S: Storage>(graph: &Graph<S>, expr: &str, params: &[String]) -> Vec<String> {
+    let query = Query::parse(expr, Params::from_texts(params)).unwrap();
+    block_on(graph.get_nodes(Some("person"), None))
+        .unwrap()
+        .into_iter()
+        .filter(|n| match &*n.properties {
+            Value::Map(map) => query.matches(map),
+            _ => false,
+        })
+        .map(|n| n.id)
+        .collect()
+}
+
+fn build<S: Storage>(storage: S, people: &[Person]) -> Graph<S> {
+    let graph = Graph::new(storage);
+    let mut batch = graph.batch();
+    for (i, p) in people.iter().enumerate() {
+        batch
+            .add_node("person", &format!("p{i}"), &person_props(p))
+            .unwrap();
+    }
+    batch
+        .add_node(
+            "other",
+            "x",
+            &props(&[("city", Value::String("Paris".into()))]),
+        )
+        .unwrap();
+    block_on(batch.commit()).unwrap();
+    graph
+}
+
+fn check_queries<S: Storage>(
+    graph: &Graph<S>,
+    queries: &[(String, Vec<String>)],
+) -> Result<(), TestCaseError> {
+    for (expr, params) in queries {
+        let expected = brute_force(graph, expr, params);
+        let got = ids(block_on(graph.query_nodes("person", expr, params)).unwrap());
+        let mut sorted_expected = expected.clone();
+        sorted_expected.sort();
+        let mut sorted_got = got.clone();
+        sorted_got.sort();
+        prop_assert_eq!(sorted_got, sorted_expected, "{} {:?}", expr, params);
+    }
+    Ok(())
+}
+
+fn add_indexes<S: Storage>(graph: &Graph<S>) {
+    for property in ["city", "age", "address.city", "score"] {
+        block_on(graph.create_index("person", property)).unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn queries_agree_with_brute_force_with_and_without_indexes(
+        people in prop::collection::vec(person(), 0..40),
+        queries in prop::collection::vec(query(), 1..8),
+    ) {
+        let graph = build(MemoryStorage::new(), &people);
+        check_queries(&graph, &queries)?;
+        add_indexes(&graph);
+        check_queries(&graph, &queries)?;
+    }
+
+    #[test]
+    fn indexes_stay_consistent_through_changes_rollbacks_and_reopen(
+        people in prop::collection::vec(person(), 1..25),
+        changes in prop::collection::vec((0usize..30, person(), 0u8..4), 0..30),
+        queries in prop::collection::vec(query(), 1..6),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || Graph::open(SledStorage::open(dir.path()).unwrap()).unwrap();
+        let graph = build(SledStorage::open(dir.path()).unwrap(), &people);
+        add_indexes(&graph);
+        for (target, p, action) in &changes {
+            let id = format!("p{target}");
+            match action {
+                0 => { let _ = block_on(graph.update_node(&id, &person_props(p))); }
+                1 => { let _ = block_on(graph.remove_node(&id)); }
+                2 => { let _ = block_on(graph.add_node("person", &id, &person_props(p))); }
+                _ => {
+                    // A batch that fails at its end: its index changes must vanish too.
+                    let mut batch = graph.batch();
+                    batch.update_node(&id, &person_props(p)).unwrap();
+                    batch.add_node("person", &format!("new{target}"), &person_props(p)).unwrap();
+                    batch.remove_node("no such node");
+                    prop_assert!(block_on(batch.commit()).is_err());
+                }
+            }
+        }
+        check_queries(&graph, &queries)?;
+        drop(graph);
+        let graph = open();
+        prop_assert_eq!(graph.indexes().len(), 4, "index definitions survive reopen");
+        check_queries(&graph, &queries)?;
+    }
+}
+
+#[test]
+fn explain_names_the_index_and_the_executor_uses_it() {
+    let people: Vec<Person> = (0..200)
+        .map(|i| Person {
+            age: i % 50,
+            city: (i % 4) as usize,
+            score: None,
+            home: 0,
+        })
+        .collect();
+    let graph = build(MemoryStorage::new(), &people);
+    let plan =
+        block_on(graph.explain_query("person", "city = $1 AND age > 40", &["Paris"])).unwrap();
+    assert!(!plan.uses_index());
+    assert_eq!(
+        plan.to_string(),
+        "label scan 'person' (200 rows)\nresidual filter: ((city = $1) AND (age > 40))"
+    );
+
+    block_on(graph.create_index("person", "city")).unwrap();
+    let plan =
+        block_on(graph.explain_query("person", "city = $1 AND age > 40", &["Paris"])).unwrap();
+    assert!(plan.uses_index());
+    assert_eq!(
+        plan.to_string(),
+        "index seek person.city in [\"Paris\"] (~50 rows)\nresidual filter: ((city = $1) AND (age > 40))"
+    );
+    block_on(graph.create_index("person", "age")).unwrap();
+    let plan =
+        block_on(graph.explain_query("person", "age > 40 AND age <= 45", &[] as &[&str])).unwrap();
+    assert!(
+        plan.to_string()
+            .starts_with("index range person.age (40, 45] (~"),
+        "{plan}"
+    );
+
+    // The executor reads the index: far fewer property reads than a scan.
+    let before = graph.metrics();
+    let hits = block_on(graph.query_nodes("person", "city = $1 AND age > 40", &["Paris"])).unwrap();
+    let after = graph.metrics();
+    let reads = (after.cache_hits + after.cache_misses) - (before.cache_hits + before.cache_misses);
+    assert_eq!(reads, 50, "only the index candidates were read");
+    assert_eq!(
+        hits.len(),
+        people.iter().filter(|p| p.city == 0 && p.age > 40).count()
+    );
+
+    assert_eq!(graph.indexes().len(), 2);
+    block_on(graph.drop_index("person", "city")).unwrap();
+    assert!(
+        !block_on(graph.explain_query("person", "city = $1", &["Paris"]))
+            .unwrap()
+            .uses_index()
+    );
+    let err = block_on(graph.drop_index("person", "city")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid argument: there is no node index on 'person.city'"
+    );
+}
+
+#[test]
+fn query_errors_say_where_and_what() {
+    let graph = build(MemoryStorage::new(), &[]);
+    let err = block_on(graph.query_nodes("person", "age > AND city = $1", &["Paris"])).unwrap_err();
+    assert!(matches!(err, Error::Query(_)));
+    assert_eq!(
+        err.to_string(),
+        "query error at column 7: expected a value after '>', found keyword AND"
+    );
+    let err = block_on(graph.query_nodes("person", "age > $2", &["1"])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "missing parameter $2: 1 parameter was given"
+    );
+    let err = block_on(graph.create_index("person", "a..b")).unwrap_err();
+    assert!(
+        err.to_string().contains("must be a name or a dotted path"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pages_split_results_without_overlap() {
+    let people: Vec<Person> = (0..30)
+        .map(|i| Person {
+            age: i,
+            city: 0,
+            score: None,
+            home: 0,
+        })
+        .collect();
+    let graph = build(MemoryStorage::new(), &people);
+    block_on(graph.create_index("person", "city")).unwrap();
+    let all = ids(block_on(graph.query_nodes("person", "age >= 5", &[] as &[&str])).unwrap());
+    assert_eq!(all.len(), 25);
+    let mut paged = Vec::new();
+    for page in 0..4 {
+        let part = block_on(graph.query_nodes_with(
+            "person",
+            "age >= 5",
+            Params::new(),
+            Page::new(page * 10, 10),
+        ))
+        .unwrap();
+        paged.extend(ids(part));
+    }
+    assert_eq!(paged, all);
+}
+
+#[test]
+fn edge_queries_use_builtins_and_edge_indexes() {
+    let graph = Graph::new(MemoryStorage::new());
+    for id in ["a", "b", "c"] {
+        block_on(graph.add_node("user", id, &Value::Null)).unwrap();
+    }
+    for (s, t, count) in [("a", "b", 5), ("b", "c", 15), ("a", "c", 25)] {
+        block_on(graph.add_edge("likes", s, t, Some(props(&[("count", Value::Int(count))]))))
+            .unwrap();
+    }
+    let q = |expr: &str, params: &[&str]| {
+        let mut pairs: Vec<_> = block_on(graph.query_edges("likes", expr, params))
+            .unwrap()
+            .into_iter()
+            .map(|e| format!("{}{}", e.source, e.target))
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    assert_eq!(q("count > $1", &["10"]), ["ac", "bc"]);
+    assert_eq!(q("source = $1", &["a"]), ["ab", "ac"]);
+    assert_eq!(
+        q(
+            "timestamp > $1 AND count > $2",
+            &["2000-01-01T00:00:00Z", "10"]
+        ),
+        ["ac", "bc"]
+    );
+    assert!(q("timestamp > $1", &["2999-01-01T00:00:00+02:00"]).is_empty());
+    block_on(graph.create_edge_index("likes", "count")).unwrap();
+    assert!(
+        block_on(graph.explain_edge_query("likes", "count > $1", &["10"]))
+            .unwrap()
+            .uses_index()
+    );
+    assert_eq!(q("count > $1", &["10"]), ["ac", "bc"]);
+    let e = block_on(graph.get_edges(Some("likes"), Some("b"), None)).unwrap()[0].id;
+    block_on(graph.remove_edge(e)).unwrap();
+    assert_eq!(q("count > $1", &["10"]), ["ac"]);
+}
+
+/// A small random directed graph: `n` nodes, edges as (source, target, label).
+fn small_graph() -> impl Strategy<Value = (usize, Vec<(usize, usize, u8)>)> {
+    (1usize..9).prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, 0..n, 0u8..2), 0..20)))
+}
+
+fn load(n: usize, edges: &[(usize, usize, u8)]) -> Graph<MemoryStorage> {
+    let graph = Graph::new(MemoryStorage::new());
+    for i in 0..n {
+        block_on(graph.add_node("n", &format!("{i}"), &Value::Null)).unwrap();
+    }
+    for (s, t, l) in edges {
+        block_on(graph.add_edge(&format!("l{l}"), &format!("{s}"), &format!("{t}"), None)).unwrap();
+    }
+    graph
+}
+
+fn neighbours(
+    edges: &[(usize, usize, u8)],
+    at: usize,
+    dir: Direction,
+    label: Option<u8>,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for &(s, t, l) in edges {
+        if label.is_some_and(|want| want != l) {
+            continue;
+        }
+        if s == at && dir != Direction::Incoming {
+            out.push(t);
+        }
+        if t == at && dir != Direction::Outgoing {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn bfs_depths(
+    n: usize,
+    edges: &[(usize, usize, u8)],
+    start: usize,
+    dir: Direction,
+    label: Option<u8>,
+) -> Vec<Option<usize>> {
+    let mut depth = vec![None; n];
+    depth[start] = Some(0);
+    let mut queue = VecDeque::from([start]);
+    while let Some(at) = queue.pop_front() {
+        for next in neighbours(edges, at, dir, label) {
+            if depth[next].is_none() {
+                depth[next] = Some(depth[at].unwrap() + 1);
+                queue.push_back(next);
+            }
+        }
+    }
+    depth
+}
+
+/// Node sequences of every simple path of at most `max` hops, by exhaustive search.
+fn simple_paths(
+    edges: &[(usize, usize, u8)],
+    from: usize,
+    to: usize,
+    max: usize,
+) -> BTreeSet<Vec<usize>> {
+    fn walk(
+        edges: &[(usize, usize, u8)],
+        path: &mut Vec<usize>,
+        to: usize,
+        max: usize,
+        out: &mut BTreeSet<Vec<usize>>,
+    ) {
+        let at = *path.last().unwrap();
+        if at == to {
+            out.insert(path.clone());
+            return;
+        }
+        if path.len() > max {
+            return;
+        }
+        for &(s, t, _) in edges {
+            if s == at && !path.contains(&t) {
+                path.push(t);
+                walk(edges, path, to, max, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(edges, &mut vec![from], to, max, &mut out);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn traversal_and_k_hop_match_breadth_first_search(
+        (n, edges) in small_graph(), start in 0usize..9, depth in 0usize..5, dir in 0u8..3, label in prop::option::of(0u8..2),
+    ) {
+        let start = start % n;
+        let dir = [Direction::Outgoing, Direction::Incoming, Direction::Both][dir as usize];
+        let graph = load(n, &edges);
+        let expected = bfs_depths(n, &edges, start, dir, label);
+        let mut walk = graph.traverse(&start.to_string()).with_max_depth(depth).with_direction(dir);
+        if let Some(l) = label {
+            let name = format!("l{l}");
+            walk = walk.with_edge_filter(move |e| e.label() == name);
+        }
+        let visited = block_on(walk).unwrap();
+        let mut seen = BTreeSet::new();
+        let mut last_depth = 0;
+        for v in &visited {
+            prop_assert!(seen.insert(v.id().to_string()), "{} yielded twice", v.id());
+            prop_assert!(v.depth() >= last_depth, "not breadth-first");
+            last_depth = v.depth();
+            let i: usize = v.id().parse().unwrap();
+            prop_assert_eq!(Some(v.depth()), expected[i]);
+            if let Some(edge) = &v.via {
+                prop_assert!(edge.source == v.node.id || edge.target == v.node.id);
+            }
+        }
+        let reachable = expected.iter().filter(|d| d.is_some_and(|d| d <= depth)).count();
+        prop_assert_eq!(visited.len(), reachable);
+        if label.is_none() {
+            let count = block_on(graph.k_hop_count(&start.to_string(), depth, dir)).unwrap();
+            prop_assert_eq!(count, reachable - 1);
+            let listed = block_on(graph.k_hop_nodes(&start.to_string(), depth, dir)).unwrap();
+            prop_assert_eq!(listed.len(), count);
+        }
+    }
+
+    #[test]
+    fn find_paths_lists_every_simple_path((n, edges) in small_graph(), from in 0usize..9, to in 0usize..9, max in 1usize..4) {
+        let (from, to) = (from % n, to % n);
+        let graph = load(n, &edges);
+        let found = block_on(graph.find_paths(&from.to_string(), &to.to_string(), Some(max), None)).unwrap();
+        // Node sequences with multiplicity (parallel edges give distinct paths).
+        let mut got: Vec<Vec<usize>> = found.iter().map(|p| p.nodes.iter().map(|s| s.parse().unwrap()).collect()).collect();
+        for p in &found {
+            prop_assert_eq!(p.nodes.len(), p.edges.len() + 1);
+            prop_assert!(p.len() <= max);
+        }
+        got.sort();
+        let got_set: BTreeSet<Vec<usize>> = got.iter().cloned().collect();
+        let expected: BTreeSet<Vec<usize>> = simple_paths(&edges, from, to, max).into_iter().filter(|p| p.len() - 1 <= max).collect();
+        prop_assert_eq!(got_set, expected);
+        for w in found.windows(2) {
+            prop_assert!(w[0].len() <= w[1].len(), "shortest first");
+        }
+    }
+}
+
+#[test]
+fn find_paths_respects_labels_and_the_cap() {
+    // A complete digraph on 7 nodes has thousands of simple paths.
+    let edges: Vec<(usize, usize, u8)> = (0..7)
+        .flat_map(|s| {
+            (0..7)
+                .filter(move |&t| t != s)
+                .map(move |t| (s, t, (s % 2) as u8))
+        })
+        .collect();
+    let graph = load(7, &edges);
+    let capped = PathOptions {
+        max_paths: 25,
+        ..PathOptions::default()
+    };
+    let paths = block_on(graph.find_paths("0", "6", Some(6), Some(capped))).unwrap();
+    assert_eq!(paths.len(), 25);
+    let only_l0 = PathOptions {
+        edge_labels: Some(vec!["l0".into()]),
+        ..PathOptions::default()
+    };
+    for path in block_on(graph.find_paths("0", "6", Some(3), Some(only_l0))).unwrap() {
+        for pair in path.nodes.windows(2) {
+            assert_eq!(
+                pair[0].parse::<usize>().unwrap() % 2,
+                0,
+                "left through an l1 edge: {path:?}"
+            );
+        }
+    }
+    let err = block_on(graph.find_paths("0", "nowhere", None, None)).unwrap_err();
+    assert_eq!(err.to_string(), "node 'nowhere' not found");
+}
