@@ -31,7 +31,9 @@ fn sample() -> JsKnowledgeGraph {
         .add_node(
             "user",
             "alice",
-            Some(js(r#"{"name":"Alice","age":36,"tags":["a","b"],"address":{"city":"Oslo"}}"#)),
+            Some(js(
+                r#"{"name":"Alice","age":36,"tags":["a","b"],"address":{"city":"Oslo"}}"#,
+            )),
         )
         .unwrap();
     graph
@@ -43,9 +45,7 @@ fn sample() -> JsKnowledgeGraph {
     graph
         .add_edge("follows", "alice", "bob", Some(js(r#"{"since":2020}"#)))
         .unwrap();
-    graph
-        .add_edge("wrote", "bob", "p1", None)
-        .unwrap();
+    graph.add_edge("wrote", "bob", "p1", None).unwrap();
     graph
 }
 
@@ -93,15 +93,15 @@ fn should_keep_floats_bytes_and_big_integers() {
 #[wasm_bindgen_test]
 fn should_throw_errors_with_the_rust_message() {
     let graph = sample();
-    let err = graph
-        .add_node("user", "alice", None)
-        .unwrap_err();
+    let err = graph.add_node("user", "alice", None).unwrap_err();
     assert!(message(err).contains("alice"));
     let err = graph
         .add_edge("follows", "alice", "ghost", None)
         .unwrap_err();
     assert!(message(err).contains("ghost"));
-    let err = graph.add_node("user", "x", Some(JsValue::from(5))).unwrap_err();
+    let err = graph
+        .add_node("user", "x", Some(JsValue::from(5)))
+        .unwrap_err();
     assert!(message(err).contains("must be a plain object"));
     let err = graph.remove_edge(-1.0).unwrap_err();
     assert!(message(err).contains("non-negative integer"));
@@ -285,8 +285,11 @@ fn should_round_trip_graphology_format() {
         .unwrap();
     let err = clash.to_graphology(None).unwrap_err();
     assert!(message(err).contains("labelKey"));
-    let exported = clash.to_graphology(Some(js(r#"{"labelKey":"kind"}"#))).unwrap();
-    let back = JsKnowledgeGraph::from_graphology(exported, Some(js(r#"{"labelKey":"kind"}"#))).unwrap();
+    let exported = clash
+        .to_graphology(Some(js(r#"{"labelKey":"kind"}"#)))
+        .unwrap();
+    let back =
+        JsKnowledgeGraph::from_graphology(exported, Some(js(r#"{"labelKey":"kind"}"#))).unwrap();
     assert_eq!(
         json(&back.get_node("t").unwrap()),
         r#"{"id":"t","label":"tag","properties":{"label":"Rust"}}"#
@@ -331,17 +334,10 @@ fn should_query_index_and_traverse() {
         r#""alice""#
     );
     let named = graph
-        .query_nodes(
-            "user",
-            "name = $who",
-            Some(js(r#"{"who":"Bob"}"#)),
-            None,
-        )
+        .query_nodes("user", "name = $who", Some(js(r#"{"who":"Bob"}"#)), None)
         .unwrap();
     assert_eq!(Array::from(&named).length(), 1);
-    let plan = graph
-        .explain("user", "age > 30", None)
-        .unwrap();
+    let plan = graph.explain("user", "age > 30", None).unwrap();
     assert_eq!(get(&plan, "usesIndex").as_bool(), Some(true));
     assert_eq!(
         get(&Array::from(&get(&plan, "steps")).get(0), "kind")
@@ -353,21 +349,16 @@ fn should_query_index_and_traverse() {
         json(&graph.indexes().unwrap()),
         r#"[{"kind":"node","label":"user","property":"age"}]"#
     );
-    let err = graph
-        .query_nodes("user", "age >", None, None)
-        .unwrap_err();
+    let err = graph.query_nodes("user", "age >", None, None).unwrap_err();
     assert!(message(err).contains("column"));
     let edges = graph
-        .query_edges(
-            "follows",
-            "since = 2020",
-            None,
-            None,
-        )
+        .query_edges("follows", "since = 2020", None, None)
         .unwrap();
     assert_eq!(Array::from(&edges).length(), 1);
 
-    let visits = graph.traverse("alice", Some(js(r#"{"maxDepth":2}"#))).unwrap();
+    let visits = graph
+        .traverse("alice", Some(js(r#"{"maxDepth":2}"#)))
+        .unwrap();
     let ids: Vec<String> = Array::from(&visits)
         .iter()
         .map(|v| get(&get(&v, "node"), "id").as_string().unwrap())
@@ -425,7 +416,9 @@ fn should_reject_unknown_options() {
         .traverse("alice", Some(js(r#"{"maxDepht":2}"#)))
         .unwrap_err();
     assert!(message(err).contains("unknown option 'maxDepht'"));
-    let err = graph.to_graphology(Some(js(r#"{"label":"x"}"#))).unwrap_err();
+    let err = graph
+        .to_graphology(Some(js(r#"{"label":"x"}"#)))
+        .unwrap_err();
     assert!(message(err).contains("unknown option 'label'"));
 }
 
@@ -455,7 +448,12 @@ fn should_escape_strings_and_keep_float_values_on_the_fast_path() {
     let text = "quote \" backslash \\ newline \n tab \t nul \u{0} sep \u{2028} emoji 😀";
     Reflect::set(&props, &"text".into(), &JsValue::from_str(text)).unwrap();
     Reflect::set(&props, &"tiny".into(), &JsValue::from_f64(1e-300)).unwrap();
-    Reflect::set(&props, &"huge".into(), &JsValue::from_f64(1.7976931348623157e308)).unwrap();
+    Reflect::set(
+        &props,
+        &"huge".into(),
+        &JsValue::from_f64(1.7976931348623157e308),
+    )
+    .unwrap();
     Reflect::set(&props, &"third".into(), &JsValue::from_f64(1.0 / 3.0)).unwrap();
     Reflect::set(&props, &"neg".into(), &JsValue::from_f64(-12.5)).unwrap();
     Reflect::set(&props, &"nan".into(), &JsValue::from_f64(f64::NAN)).unwrap();
@@ -469,5 +467,61 @@ fn should_escape_strings_and_keep_float_values_on_the_fast_path() {
     // NaN has no JSON form: the serde path keeps it.
     assert!(get(&back, "nan").as_f64().unwrap().is_nan());
     let nodes = graph.get_nodes(None, None).unwrap();
-    assert_eq!(get(&Array::from(&nodes).get(0), "id").as_string().as_deref(), Some("k\"ey"));
+    assert_eq!(
+        get(&Array::from(&nodes).get(0), "id")
+            .as_string()
+            .as_deref(),
+        Some("k\"ey")
+    );
+}
+
+#[wasm_bindgen_test]
+fn should_run_graph_algorithms() {
+    let graph = sample();
+    graph
+        .add_edge("follows", "bob", "alice", Some(js(r#"{"w":5}"#)))
+        .unwrap();
+    let path = graph.shortest_path("alice", "p1", None).unwrap();
+    assert_eq!(json(&path), r#"{"nodes":["alice","bob","p1"],"cost":2}"#);
+    assert!(graph.shortest_path("p1", "alice", None).unwrap().is_null());
+    let ranks = graph.page_rank(None).unwrap();
+    let total: f64 = js_sys::Object::values(&get(&ranks, "ranks").unchecked_into())
+        .iter()
+        .map(|v: JsValue| v.as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-6, "ranks sum to {total}");
+    assert_eq!(get(&ranks, "converged").as_bool(), Some(true));
+    let communities = graph.louvain(Some(js(r#"{"seed":1}"#))).unwrap();
+    assert!(get(&communities, "count").as_f64().unwrap() >= 1.0);
+    assert!(get(&communities, "modularity").as_f64().is_some());
+    let weak = graph.components(None).unwrap();
+    assert_eq!(get(&weak, "count").as_f64(), Some(1.0));
+    let strong = graph.components(Some(js(r#"{"strong":true}"#))).unwrap();
+    assert_eq!(get(&strong, "count").as_f64(), Some(2.0));
+    assert_eq!(
+        json(&graph.degrees(Some(js(r#"{"direction":"out"}"#))).unwrap()),
+        r#"{"alice":1,"bob":2,"p1":0}"#
+    );
+    assert_eq!(
+        json(&graph.bfs_distances("alice", None).unwrap()),
+        r#"{"alice":0,"bob":1,"p1":2}"#
+    );
+    let stats = graph.graph_stats(None).unwrap();
+    assert_eq!(get(&stats, "nodes").as_f64(), Some(3.0));
+    assert_eq!(get(&graph.triangles(None).unwrap(), "total").as_f64(), Some(0.0));
+    assert!(get(&graph.clustering(None).unwrap(), "average")
+        .as_f64()
+        .is_some());
+    assert_eq!(
+        json(
+            &graph
+                .k_core(Some(js(r#"{"nodeLabels":["user"]}"#)))
+                .unwrap()
+        ),
+        r#"{"alice":1,"bob":1}"#
+    );
+    let err = graph.page_rank(Some(js(r#"{"dampin":0.9}"#))).unwrap_err();
+    assert!(message(err).contains("unknown option 'dampin'"));
+    let err = graph.shortest_path("alice", "ghost", None).unwrap_err();
+    assert!(message(err).contains("ghost"));
 }

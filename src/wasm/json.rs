@@ -12,7 +12,7 @@ use crate::value::Value;
 
 const MAX_SAFE: i64 = (1 << 53) - 1;
 
-fn string(out: &mut String, text: &str) {
+pub(crate) fn string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {

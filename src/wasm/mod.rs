@@ -15,6 +15,7 @@
 //! await graph.save();
 //! ```
 
+mod algo;
 mod convert;
 mod graphology;
 mod json;

@@ -179,4 +179,98 @@ export interface GraphologySerialized {
     undirected?: boolean;
   }[];
 }
+
+/** Which part of the graph an algorithm runs on (default: all of it). */
+export interface SubgraphOptions {
+  /** Only nodes with one of these labels (and edges between them). */
+  nodeLabels?: string[];
+  /** Only edges with one of these labels. */
+  edgeLabels?: string[];
+  /** Numeric edge property used as weight (missing: 1); negative or non-numeric values throw. */
+  weight?: string;
+}
+
+/** Options of `shortestPath` and `bfsDistances`. */
+export interface ShortestPathOptions extends SubgraphOptions {
+  direction?: Direction;
+}
+
+/** What `shortestPath` returns: node ids from start to end, and the hop count or total weight. */
+export interface WeightedPath {
+  nodes: string[];
+  cost: number;
+}
+
+/** Options of `pageRank`. */
+export interface PageRankOptions extends SubgraphOptions {
+  /** Default 0.85. */
+  damping?: number;
+  maxIterations?: number;
+  tolerance?: number;
+  /** Teleport weights by node id. */
+  personalization?: { [id: string]: number };
+}
+
+/** What `pageRank` returns. */
+export interface PageRankResult {
+  ranks: { [id: string]: number };
+  iterations: number;
+  converged: boolean;
+}
+
+/** Options of `louvain`. */
+export interface LouvainOptions extends SubgraphOptions {
+  /** Default 1. */
+  resolution?: number;
+  /** Default 0; the same seed gives the same communities. */
+  seed?: number;
+}
+
+/** What `louvain` returns. */
+export interface Communities {
+  community: { [id: string]: number };
+  count: number;
+  modularity: number;
+}
+
+/** Options of `components`. */
+export interface ComponentsOptions extends SubgraphOptions {
+  /** Strongly connected components instead of weakly connected ones. */
+  strong?: boolean;
+}
+
+/** What `components` returns. */
+export interface ComponentsResult {
+  component: { [id: string]: number };
+  count: number;
+}
+
+/** Options of `degrees`. */
+export interface DegreeOptions extends SubgraphOptions {
+  /** Default "both". */
+  direction?: Direction;
+}
+
+/** What `triangles` returns. */
+export interface TriangleResult {
+  total: number;
+  perNode: { [id: string]: number };
+}
+
+/** What `clustering` returns. */
+export interface ClusteringResult {
+  average: number;
+  perNode: { [id: string]: number };
+}
+
+/** What `graphStats` returns. */
+export interface GraphStats {
+  nodes: number;
+  edges: number;
+  avgDegree: number;
+  density: number;
+  diameter: number;
+  /** False when `diameter` is a lower bound (large graphs). */
+  diameterExact: boolean;
+}
 "#;
