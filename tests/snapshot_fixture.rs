@@ -8,7 +8,9 @@
 
 use std::path::PathBuf;
 
-use knowledge_graph::{Direction, Graph, GraphOptions, MemoryStorage, SledStorage, Value};
+use knowledge_graph::{
+    Direction, Graph, GraphOptions, MemoryStorage, SledStorage, Subgraph, Value,
+};
 
 fn fixture_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/test/fixtures/social.kgs")
@@ -140,6 +142,13 @@ async fn native_snapshot_fixture_loads_and_answers() {
         .unwrap()
         .remove(0);
     assert_eq!(edge.created_at_ms, 1_700_000_000_000);
+    let path = graph
+        .shortest_path("u4", "p2", &Subgraph::all(), Direction::Outgoing)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(path.nodes, ["u4", "u5", "u1", "u2", "p2"]);
+    assert_eq!(path.cost, 4.0);
     // The fixture is what this build writes (the format is deterministic).
     assert_eq!(
         bytes, fresh,

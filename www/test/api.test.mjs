@@ -189,3 +189,26 @@ test('a closed graph throws', async () => {
   await g.close();
   assert.throws(() => g.countNodes(), { message: /closed/ });
 });
+
+test('graph algorithms return plain objects keyed by node id', () => {
+  const g = sample();
+  g.addEdge('follows', 'bob', 'alice');
+  assert.deepEqual(g.shortestPath('alice', 'p1'), { nodes: ['alice', 'bob', 'p1'], cost: 2 });
+  assert.equal(g.shortestPath('p1', 'alice'), null);
+  const { ranks, iterations, converged } = g.pageRank({ damping: 0.85 });
+  assert.ok(isPlainObject(ranks));
+  assert.deepEqual(Object.keys(ranks).sort(), ['alice', 'bob', 'p1']);
+  assert.ok(Math.abs(Object.values(ranks).reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  assert.equal(typeof iterations, 'number');
+  assert.equal(converged, true);
+  const communities = g.louvain({ seed: 1 });
+  assert.equal(typeof communities.modularity, 'number');
+  assert.equal(Object.keys(communities.community).length, 3);
+  assert.equal(g.components().count, 1);
+  assert.equal(g.components({ strong: true }).count, 2);
+  assert.deepEqual(g.degrees({ direction: 'out' }), { alice: 1, bob: 2, p1: 0 });
+  assert.deepEqual(g.bfsDistances('alice'), { alice: 0, bob: 1, p1: 2 });
+  assert.equal(g.graphStats().nodes, 3);
+  assert.deepEqual(g.kCore({ nodeLabels: ['user'] }), { alice: 1, bob: 1 });
+  assert.throws(() => g.pageRank({ dampin: 0.9 }), { message: /unknown option 'dampin'/ });
+});

@@ -25,3 +25,9 @@ test('the native snapshot loads and answers as natively', () => {
   // And it writes the same bytes back.
   assert.deepEqual(graph.toSnapshot(), new Uint8Array(bytes));
 });
+
+test('algorithms on the native snapshot', () => {
+  const graph = KnowledgeGraph.fromSnapshot(bytes);
+  assert.deepEqual(graph.shortestPath('u4', 'p2'), { nodes: ['u4', 'u5', 'u1', 'u2', 'p2'], cost: 4 });
+  assert.equal(graph.components({ edgeLabels: ['follows'], nodeLabels: ['user'], strong: true }).count, 1);
+});
