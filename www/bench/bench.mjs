@@ -53,7 +53,8 @@ function generate() {
   return { nodes, edges };
 }
 
-const time = (f) => { const t = performance.now(); const out = f(); return [performance.now() - t, out]; };
+const time = (f, what) => { if (what) console.error(`  ${what} ...`); return time0(f); };
+const time0 = (f) => { const t = performance.now(); const out = f(); return [performance.now() - t, out]; };
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const rate = (ops, f) => median([0, 1, 2].map(() => { const [ms] = time(f); return ops / (ms / 1000); }));
 const fmt = (n) => n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
@@ -93,6 +94,7 @@ const [gLoadMs] = time(() => {
   for (const n of data.nodes) g.addNode(n.id, { label: n.label, ...n.properties });
   for (const e of data.edges) g.mergeEdge(e.source, e.target, { label: e.label, ...e.properties });
 });
+console.error('  graphology reads ...');
 const gLookup = rate(LOOKUPS, () => { for (let i = 0; i < LOOKUPS; i++) { const id = ids[i % ids.length]; ({ id, attributes: g.getNodeAttributes(id) }); } });
 let seed = 1;
 const gWalk = rate(WALKS, () => {
@@ -126,8 +128,8 @@ const gTwoHop = rate(TWO_HOP, () => {
 const gQuery = rate(10, () => {
   for (let i = 0; i < 10; i++) g.filterNodes((_, a) => a.label === 'user' && a.age === 30 + i && a.city === 'Oslo');
 });
-const [gRankMs] = time(() => metrics.centrality.pagerank(g, { getEdgeWeight: null }));
-const [gLouvainMs, gLouvain] = time(() => louvain.detailed(g, { getEdgeWeight: null }));
+const [gRankMs] = time(() => metrics.centrality.pagerank(g, { getEdgeWeight: null }), 'graphology pagerank');
+const [gLouvainMs, gLouvain] = time(() => louvain.detailed(g, { getEdgeWeight: null }), 'graphology louvain');
 if (gHops !== kgHops) console.error(`warning: 2-hop totals differ (maya ${kgHops}, graphology ${gHops})`);
 
 rows.push(['bulk load (s)', (kgLoadMs / 1000).toFixed(2), (gLoadMs / 1000).toFixed(2)]);

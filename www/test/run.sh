@@ -12,7 +12,17 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp" "$tarball"' EXIT
 cd "$tmp"
 printf '{ "name": "maya-kg-consumer", "private": true, "type": "module" }\n' > package.json
-graphology="$(node -p 'require(process.argv[1]).devDependencies.graphology' "$www/package.json")"
-npm install --no-audit --no-fund --silent "$tarball" "graphology@$graphology"
+dev() { node -p 'require(process.argv[1]).devDependencies[process.argv[2]]' "$www/package.json" "$1"; }
+npm install --no-audit --no-fund --silent "$tarball" "graphology@$(dev graphology)" "typescript@$(dev typescript)"
 cp -r "$www/test" ./test
+
+# The shipped types: strict TypeScript over the whole API.
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "strict": true, "noEmit": true, "target": "es2022", "module": "nodenext",
+  "moduleResolution": "nodenext", "lib": ["es2022", "dom"], "skipLibCheck": false },
+  "files": ["test/types.ts"] }
+JSON
+npx tsc -p tsconfig.json
+echo "types: test/types.ts type-checks against the packed package"
+
 node --test test/*.test.mjs test/*.test.cjs
