@@ -1,6 +1,7 @@
 // Compiled with `tsc --strict --noEmit` against the installed package by
 // test/run.sh: the shipped .d.ts must describe the API precisely enough for
 // this to type-check (and the @ts-expect-error lines must fail to).
+import init, { initSync, KnowledgeGraph as WebGraph } from 'maya-knowledge-graph/web';
 import { KnowledgeGraph, type NodeRecord, type EdgeRecord, type Metrics, type PropertyValue } from 'maya-knowledge-graph';
 
 const graph: KnowledgeGraph = new KnowledgeGraph();
@@ -32,6 +33,12 @@ const exported = copy.toGraphology({ labelKey: 'kind' });
 const keys: (string | number)[] = exported.nodes.map((n) => n.key);
 const back: KnowledgeGraph = KnowledgeGraph.fromGraphology(exported);
 
+async function browser(bytes: Uint8Array): Promise<number> {
+  await init({ module_or_path: bytes });
+  initSync({ module: bytes });
+  return new WebGraph().countNodes();
+}
+
 async function persisted(): Promise<void> {
   const stored: KnowledgeGraph = await KnowledgeGraph.open('notes', { autosave: 500 });
   await stored.save();
@@ -48,4 +55,4 @@ graph.kHop('alice', 2, 'sideways');
 // @ts-expect-error an operation needs its fields
 graph.transaction([{ op: 'addEdge', label: 'f' }]);
 
-void [label, age, created, out, ids, added, rate, found, plan, visits, ranks, communities, path, keys, back, persisted];
+void [label, age, created, out, ids, added, rate, found, plan, visits, ranks, communities, path, keys, back, persisted, browser];
