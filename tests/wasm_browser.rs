@@ -46,9 +46,7 @@ async fn fresh(name: &str) -> JsKnowledgeGraph {
     JsKnowledgeGraph::delete_database(name.into())
         .await
         .unwrap();
-    JsKnowledgeGraph::open(name.into(), None)
-        .await
-        .unwrap()
+    JsKnowledgeGraph::open(name.into(), None).await.unwrap()
 }
 
 fn fill(graph: &JsKnowledgeGraph) {

@@ -508,7 +508,10 @@ fn should_run_graph_algorithms() {
     );
     let stats = graph.graph_stats(None).unwrap();
     assert_eq!(get(&stats, "nodes").as_f64(), Some(3.0));
-    assert_eq!(get(&graph.triangles(None).unwrap(), "total").as_f64(), Some(0.0));
+    assert_eq!(
+        get(&graph.triangles(None).unwrap(), "total").as_f64(),
+        Some(0.0)
+    );
     assert!(get(&graph.clustering(None).unwrap(), "average")
         .as_f64()
         .is_some());
