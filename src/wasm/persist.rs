@@ -123,6 +123,13 @@ impl Persistence {
     }
 }
 
+impl Drop for Persistence {
+    /// A graph freed without `close()`: no timer may fire into the dropped callback.
+    fn drop(&mut self) {
+        self.cancel_timer();
+    }
+}
+
 fn global_function(name: &str) -> Option<Function> {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name))
         .ok()?

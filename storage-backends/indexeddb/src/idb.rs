@@ -204,6 +204,15 @@ impl IdbSnapshotStore {
             .open_with_u32(&database_name(name), SCHEMA_VERSION)
             .map_err(request_error("open the database"))?;
         let db = open_request_done(&request).await?;
+        // Another context deleting or upgrading the database: let it, rather
+        // than block it forever; our later saves then fail with a clear error.
+        let close = Reflect::get(&db, &"close".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .map(|f| f.bind(&db));
+        if let Some(close) = &close {
+            db.set_onversionchange(Some(close));
+        }
         let store = IdbSnapshotStore {
             name: name.to_string(),
             db,
@@ -386,6 +395,13 @@ impl IdbSnapshotStore {
 
     /// Closes the connection (the data stays).
     pub fn close(&self) {
+        self.db.close();
+    }
+}
+
+impl Drop for IdbSnapshotStore {
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
         self.db.close();
     }
 }

@@ -103,3 +103,13 @@ async fn should_refuse_a_second_holder_of_the_lock() {
     }
     assert!(again.is_some(), "lock was not released");
 }
+
+#[wasm_bindgen_test]
+async fn should_let_another_context_delete_an_open_database() {
+    let store = fresh("idb-delete-open").await;
+    store.save(b"data").await.unwrap();
+    // Without the versionchange handler this would wait forever.
+    delete_database("idb-delete-open").await.unwrap();
+    let store = IdbSnapshotStore::open("idb-delete-open").await.unwrap();
+    assert_eq!(store.load().await.unwrap(), None);
+}
