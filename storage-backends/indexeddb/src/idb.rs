@@ -209,7 +209,7 @@ impl IdbSnapshotStore {
         let close = Reflect::get(&db, &"close".into())
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
-            .map(|f| f.bind(&db));
+            .map(|f| f.bind0(&db));
         if let Some(close) = &close {
             db.set_onversionchange(Some(close));
         }
