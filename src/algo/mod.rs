@@ -27,7 +27,8 @@ mod rng;
 mod structure;
 mod undirected;
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency (see Cargo.toml).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use components::{strongly_connected_components, weakly_connected_components, Components};

@@ -94,7 +94,8 @@ mod plan;
 mod record;
 mod time;
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency (see Cargo.toml).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use alloc::string::String;

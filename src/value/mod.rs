@@ -33,7 +33,8 @@ mod display;
 mod error;
 mod order;
 mod ser;
-#[cfg(test)]
+// proptest is a native-only dev-dependency (see Cargo.toml).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use de::{from_value, from_value_ref};
