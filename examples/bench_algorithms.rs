@@ -1,8 +1,8 @@
 //! Benchmarks of `knowledge_graph::algo` on a synthetic social graph.
 //!
-//! `cargo run --release --example bench_algorithms` prints a markdown table of
-//! median timings. The graph is deterministic: 100 000 nodes and 1 300 000
-//! directed edges; half the edges copy the target of an earlier edge
+//! `cargo run --release --example bench_algorithms [-- --nodes N]` prints a
+//! markdown table of median timings. The graph is deterministic: 100 000
+//! nodes (or N) and 13 directed edges per node; half the edges copy the target of an earlier edge
 //! (preferential attachment, so in-degrees are heavily skewed), the other half
 //! stay inside the source's group of 1 000 nodes (community structure);
 //! weights are in (0, 1].
@@ -17,21 +17,31 @@ use knowledge_graph::algo::{
     ShortestPaths, SplitMix64,
 };
 
-const NODES: u32 = 100_000;
-const EDGES: usize = 1_300_000;
 const GROUP: u32 = 1_000;
+
+/// Nodes in the graph: `--nodes N`, 100 000 by default.
+fn nodes() -> u32 {
+    static NODES: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *NODES.get_or_init(|| {
+        let args: Vec<String> = std::env::args().collect();
+        let at = args.iter().position(|a| a == "--nodes");
+        at.and_then(|i| args.get(i + 1))
+            .map_or(100_000, |n| n.parse().expect("--nodes N"))
+    })
+}
 
 fn social_graph(seed: u64) -> Vec<(u32, u32, f64)> {
     let mut rng = SplitMix64::new(seed);
-    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(EDGES);
-    while edges.len() < EDGES {
-        let source = rng.below(u64::from(NODES)) as u32;
+    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(13 * nodes() as usize);
+    while edges.len() < 13 * nodes() as usize {
+        let source = rng.below(u64::from(nodes())) as u32;
         let target = if !edges.is_empty() && rng.below(2) == 0 {
             edges[rng.below(edges.len() as u64) as usize].1
         } else {
             // Skewed inside the group: low offsets are popular.
             let r = rng.next_f64();
-            source - source % GROUP + (r * r * f64::from(GROUP)) as u32
+            source - source % GROUP
+                + (r * r * f64::from(GROUP.min(nodes() - source + source % GROUP))) as u32
         };
         if target != source {
             edges.push((source, target, 1.0 - rng.next_f64()));
@@ -60,19 +70,20 @@ fn ms(d: Duration) -> String {
 fn main() {
     let edges = social_graph(2024);
     let build = median(5, || {
-        black_box(Csr::from_edges(NODES as usize, &edges, true));
+        black_box(Csr::from_edges(nodes() as usize, &edges, true));
     });
-    let csr = Csr::from_edges(NODES as usize, &edges, true);
+    let csr = Csr::from_edges(nodes() as usize, &edges, true);
     println!(
         "graph: {} nodes, {} edges, max in-degree {}\n",
         csr.node_count(),
         csr.edge_count(),
-        (0..NODES).map(|v| csr.in_degree(v)).max().unwrap_or(0)
+        (0..nodes()).map(|v| csr.in_degree(v)).max().unwrap_or(0)
     );
     println!("| algorithm | median | notes |\n|---|---|---|");
     println!(
-        "| CSR build (counting sort) | {} | 1.3M weighted edges |",
-        ms(build)
+        "| CSR build (counting sort) | {} | {} weighted edges |",
+        ms(build),
+        csr.edge_count()
     );
 
     let options = PageRankOptions {
@@ -147,8 +158,8 @@ fn main() {
         (0..count)
             .map(|_| {
                 (
-                    rng.below(u64::from(NODES)) as u32,
-                    rng.below(u64::from(NODES)) as u32,
+                    rng.below(u64::from(nodes())) as u32,
+                    rng.below(u64::from(nodes())) as u32,
                 )
             })
             .collect()

@@ -99,10 +99,10 @@ impl Plan {
                 let slot = topo
                     .node(&id)
                     .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
-                while let Some(&edge) = topo.node_slot(slot).out.last() {
+                while let Some(edge) = topo.node_slot(slot).out.last().map(|a| a.edge) {
                     self.remove_edge(topo, edge, stored)?;
                 }
-                while let Some(&edge) = topo.node_slot(slot).inc.last() {
+                while let Some(edge) = topo.node_slot(slot).inc.last().map(|a| a.edge) {
                     self.remove_edge(topo, edge, stored)?;
                 }
                 let label = String::from(&**topo.label(topo.node_slot(slot).label));

@@ -624,8 +624,9 @@ impl<S: Storage> Graph<S> {
             return Ok(Vec::new());
         };
         list.iter()
-            .filter(|&&e| label.is_none_or(|l| view.topo.edges[e as usize].label == l))
-            .map(|&e| view.edge_at(e))
+            .map(|a| a.edge)
+            .filter(|&e| label.is_none_or(|l| view.topo.edges[e as usize].label == l))
+            .map(|e| view.edge_at(e))
             .collect()
     }
 
@@ -677,8 +678,8 @@ impl<S: Storage> Graph<S> {
                 && target.is_none_or(|t| e.target == t)
         };
         let candidates: Box<dyn Iterator<Item = u32> + '_> = match (source, target) {
-            (Some(s), _) => Box::new(topo.node_slot(s).out.iter().copied()),
-            (None, Some(t)) => Box::new(topo.node_slot(t).inc.iter().copied()),
+            (Some(s), _) => Box::new(topo.node_slot(s).out.iter().map(|a| a.edge)),
+            (None, Some(t)) => Box::new(topo.node_slot(t).inc.iter().map(|a| a.edge)),
             (None, None) => Box::new(0..topo.edges.len() as u32),
         };
         let mut ids: Vec<u32> = candidates

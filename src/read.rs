@@ -68,7 +68,7 @@ impl<'g, S: Storage> GraphRead<'g, S> {
             .node_slot(index.0)
             .out
             .iter()
-            .map(|&e| EdgeId(u64::from(e)))
+            .map(|a| EdgeId(u64::from(a.edge)))
     }
 
     /// Ids of the edges entering `index`, oldest first.
@@ -77,31 +77,30 @@ impl<'g, S: Storage> GraphRead<'g, S> {
             .node_slot(index.0)
             .inc
             .iter()
-            .map(|&e| EdgeId(u64::from(e)))
+            .map(|a| EdgeId(u64::from(a.edge)))
     }
 
     /// Targets of the edges leaving `index` (with repeats for parallel edges).
     pub fn out_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
-        let topo = &*self.topo;
-        topo.node_slot(index.0)
+        self.topo
+            .node_slot(index.0)
             .out
             .iter()
-            .map(move |&e| NodeIndex(topo.edges[e as usize].target))
+            .map(|a| NodeIndex(a.node))
     }
 
     /// Sources of the edges entering `index` (with repeats for parallel edges).
     pub fn in_neighbors(&self, index: NodeIndex) -> impl ExactSizeIterator<Item = NodeIndex> + '_ {
-        let topo = &*self.topo;
-        topo.node_slot(index.0)
+        self.topo
+            .node_slot(index.0)
             .inc
             .iter()
-            .map(move |&e| NodeIndex(topo.edges[e as usize].source))
+            .map(|a| NodeIndex(a.node))
     }
 
     /// The `n`-th outgoing neighbour of `index`, oldest edge first.
     pub fn out_neighbor(&self, index: NodeIndex, n: usize) -> Option<NodeIndex> {
-        let e = *self.topo.node_slot(index.0).out.get(n)?;
-        Some(NodeIndex(self.topo.edges[e as usize].target))
+        Some(NodeIndex(self.topo.node_slot(index.0).out.get(n)?.node))
     }
 
     /// Source, target and label of a live edge.

@@ -4,7 +4,10 @@
 //! The same [`choose`] decides for [`Graph::explain_query`] and for the
 //! executor, so the plan a user reads is the plan that runs. An index only
 //! narrows the candidates; every candidate is checked against the full
-//! expression, so answers are identical with and without indexes.
+//! expression, so the set of answers is identical with and without indexes.
+//! Their order is deterministic but follows the access path: index order
+//! (by value, then id) for an index, insertion order for a label scan. Pages
+//! stop reading as soon as they are full.
 
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -218,67 +221,83 @@ impl Record for EdgeRecord<'_> {
 
 impl<S: Storage> GraphRead<'_, S> {
     /// Record ids (node slots or edge ids) the access path yields, ascending.
-    fn candidates(&self, kind: RecordKind, label: &str, access: &Access) -> Result<Vec<u32>> {
+    /// Calls `visit` with each record id (node slot or edge id) the access
+    /// path yields, until it breaks: index order for seeks and ranges (each
+    /// record at most once: it has one value per index), insertion order for
+    /// scans.
+    fn candidates(
+        &self,
+        kind: RecordKind,
+        label: &str,
+        access: &Access,
+        visit: &mut dyn FnMut(u32) -> ControlFlow<()>,
+    ) -> Result<()> {
         let topo = &self.topo;
         let Some(label_id) = topo.label_id(label) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
-        let mut ids = Vec::new();
         let mut take = |key: &[u8]| {
-            let Some(record_id) = entry_record_id(key) else {
-                return;
-            };
-            let found = match kind {
+            let found = entry_record_id(key).and_then(|record_id| match kind {
                 RecordKind::Node => core::str::from_utf8(record_id)
                     .ok()
                     .and_then(|id| topo.node(id)),
                 RecordKind::Edge => record::edge_id_from_key(record_id).ok().map(|e| e as u32),
-            };
-            ids.extend(found);
+            });
+            found.map_or(ControlFlow::Continue(()), &mut *visit)
         };
         let storage = &self.graph().inner().storage;
         match access {
             Access::Scan => {
-                return Ok(match kind {
-                    RecordKind::Node => topo
-                        .live_nodes()
-                        .filter(|&n| topo.node_slot(n).label == label_id)
-                        .collect(),
-                    RecordKind::Edge => (0..topo.edges.len() as u32)
-                        .filter(|&e| {
+                let mut ids: alloc::boxed::Box<dyn Iterator<Item = u32>> = match kind {
+                    RecordKind::Node => alloc::boxed::Box::new(
+                        topo.live_nodes()
+                            .filter(|&n| topo.node_slot(n).label == label_id),
+                    ),
+                    RecordKind::Edge => {
+                        alloc::boxed::Box::new((0..topo.edges.len() as u32).filter(|&e| {
                             topo.edge(u64::from(e))
                                 .is_some_and(|slot| slot.label == label_id)
-                        })
-                        .collect(),
-                });
+                        }))
+                    }
+                };
+                let _ = ids.try_for_each(&mut *visit);
             }
             Access::Seek(def, keys) => {
+                // `1` and `1.0` share a key: seek each distinct key once.
                 let mut prefixes: Vec<Vec<u8>> = keys.iter().map(|k| def.value_prefix(k)).collect();
                 prefixes.sort();
                 prefixes.dedup();
+                let mut stopped = false;
                 for prefix in prefixes {
                     storage.scan_prefix(Keyspace::Index, &prefix, &mut |key, _| {
-                        take(key);
-                        ControlFlow::Continue(())
+                        let flow = take(key);
+                        stopped = flow.is_break();
+                        flow
                     })?;
+                    if stopped {
+                        break;
+                    }
                 }
             }
             Access::Range(def, ranges) => {
+                let mut stopped = false;
                 for range in ranges {
                     let (start, class, upper) = def.range_bounds(range);
                     storage.scan_from(Keyspace::Index, &start, &mut |key, _| {
                         if !key.starts_with(&class) || !within_upper(key, upper.as_deref()) {
                             return ControlFlow::Break(());
                         }
-                        take(key);
-                        ControlFlow::Continue(())
+                        let flow = take(key);
+                        stopped = flow.is_break();
+                        flow
                     })?;
+                    if stopped {
+                        break;
+                    }
                 }
             }
         }
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
+        Ok(())
     }
 
     /// The page of records of `kind` and `label` matching `query`; `record`
@@ -294,9 +313,10 @@ impl<S: Storage> GraphRead<'_, S> {
         let access = choose(&self.topo.indexes, kind, label, query);
         let mut out = Vec::new();
         let mut skip = page.offset;
-        for id in self.candidates(kind, label, &access)? {
+        let mut failure = None;
+        self.candidates(kind, label, &access, &mut |id| {
             if page.limit.is_some_and(|limit| out.len() >= limit) {
-                break;
+                return ControlFlow::Break(());
             }
             // Matches before the page are skipped, not returned.
             let mut wanted = |r: &dyn Record| {
@@ -309,9 +329,21 @@ impl<S: Storage> GraphRead<'_, S> {
                 }
                 true
             };
-            out.extend(record(id, &mut wanted)?);
+            match record(id, &mut wanted) {
+                Ok(found) => {
+                    out.extend(found);
+                    ControlFlow::Continue(())
+                }
+                Err(err) => {
+                    failure = Some(err);
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(out),
         }
-        Ok(out)
     }
 
     fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
@@ -341,7 +373,11 @@ impl<S: Storage> GraphRead<'_, S> {
 
     fn explain(&self, kind: RecordKind, label: &str, query: &Query) -> Result<QueryPlan> {
         let access = choose(&self.topo.indexes, kind, label, query);
-        let rows = self.candidates(kind, label, &access)?.len();
+        let mut rows = 0;
+        self.candidates(kind, label, &access, &mut |_| {
+            rows += 1;
+            ControlFlow::Continue(())
+        })?;
         let first = match access {
             Access::Seek(def, keys) => PlanStep::IndexSeek {
                 index: def.info().qualified(),

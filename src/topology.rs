@@ -25,13 +25,21 @@ const FREE: LabelId = LabelId::MAX;
 /// The source of an edge slot that is empty (never used or removed).
 const NO_NODE: u32 = u32::MAX;
 
+/// One adjacency entry: the edge, and the node at its other end (kept here
+/// so a walk does not have to load the edge to find where it leads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Adj {
+    pub edge: u32,
+    pub node: u32,
+}
+
 pub(crate) struct NodeSlot {
     pub id: Arc<str>,
     pub label: LabelId,
     /// Outgoing edge ids, in insertion order.
-    pub out: Vec<u32>,
+    pub out: Vec<Adj>,
     /// Incoming edge ids, in insertion order.
-    pub inc: Vec<u32>,
+    pub inc: Vec<Adj>,
 }
 
 #[derive(Clone, Copy)]
@@ -224,8 +232,15 @@ impl Topology {
             self.edges.resize(index + 1, EdgeSlot::EMPTY);
         }
         self.edges[index] = slot;
-        self.nodes[slot.source as usize].out.push(id as u32);
-        self.nodes[slot.target as usize].inc.push(id as u32);
+        let edge = id as u32;
+        self.nodes[slot.source as usize].out.push(Adj {
+            edge,
+            node: slot.target,
+        });
+        self.nodes[slot.target as usize].inc.push(Adj {
+            edge,
+            node: slot.source,
+        });
         self.edge_count += 1;
         self.next_edge = self.next_edge.max(id + 1);
     }
@@ -235,13 +250,13 @@ impl Topology {
         let out = &mut self.nodes[slot.source as usize].out;
         let out_pos = out
             .iter()
-            .position(|&e| e == id)
+            .position(|a| a.edge == id)
             .expect("edge listed at its source");
         out.remove(out_pos);
         let inc = &mut self.nodes[slot.target as usize].inc;
         let in_pos = inc
             .iter()
-            .position(|&e| e == id)
+            .position(|a| a.edge == id)
             .expect("edge listed at its target");
         inc.remove(in_pos);
         self.edge_count -= 1;
@@ -304,8 +319,20 @@ impl Topology {
                     in_pos,
                 } => {
                     self.edges[edge as usize] = slot;
-                    self.nodes[slot.source as usize].out.insert(out_pos, edge);
-                    self.nodes[slot.target as usize].inc.insert(in_pos, edge);
+                    self.nodes[slot.source as usize].out.insert(
+                        out_pos,
+                        Adj {
+                            edge,
+                            node: slot.target,
+                        },
+                    );
+                    self.nodes[slot.target as usize].inc.insert(
+                        in_pos,
+                        Adj {
+                            edge,
+                            node: slot.source,
+                        },
+                    );
                     self.edge_count += 1;
                 }
                 Undo::NextEdge(id) => {
@@ -329,7 +356,9 @@ impl Topology {
         let adjacency: usize = self
             .nodes
             .iter()
-            .map(|n| (n.out.capacity() + n.inc.capacity()) * 4 + n.id.len())
+            .map(|n| {
+                (n.out.capacity() + n.inc.capacity()) * core::mem::size_of::<Adj>() + n.id.len()
+            })
             .sum();
         let id_map = self.ids.capacity() * (core::mem::size_of::<(Arc<str>, u32)>() + 1);
         let edges = self.edges.capacity() * core::mem::size_of::<EdgeSlot>();

@@ -203,14 +203,8 @@ fn steps(topo: &Topology, at: u32, direction: Direction) -> impl Iterator<Item =
     let node = topo.node_slot(at);
     let out = matches!(direction, Direction::Outgoing | Direction::Both).then_some(&node.out);
     let inc = matches!(direction, Direction::Incoming | Direction::Both).then_some(&node.inc);
-    let out = out
-        .into_iter()
-        .flatten()
-        .map(move |&e| (e, topo.edges[e as usize].target));
-    let inc = inc
-        .into_iter()
-        .flatten()
-        .map(move |&e| (e, topo.edges[e as usize].source));
+    let out = out.into_iter().flatten().map(|a| (a.edge, a.node));
+    let inc = inc.into_iter().flatten().map(|a| (a.edge, a.node));
     out.chain(inc)
 }
 

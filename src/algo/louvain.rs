@@ -91,8 +91,7 @@ pub fn louvain(csr: &Csr, options: &LouvainOptions) -> Result<LouvainResult, Alg
         let mut current = aggregated_modularity(&graph, total_degree, options.resolution);
         for _round in 0..MAX_ROUNDS {
             while levels < options.max_levels {
-                let Some(community) =
-                    one_level(&graph, total_degree, options.resolution, &mut rng, None)
+                let Some(community) = one_level(&graph, total_degree, options, &mut rng, None)
                 else {
                     break;
                 };
@@ -114,7 +113,7 @@ pub fn louvain(csr: &Csr, options: &LouvainOptions) -> Result<LouvainResult, Alg
             let Some(polished) = one_level(
                 &original,
                 total_degree,
-                options.resolution,
+                options,
                 &mut rng,
                 Some(&assignment),
             ) else {
@@ -244,21 +243,21 @@ fn modularity_terms(inside: &[f64], degree: &[f64], total_degree: f64, resolutio
 }
 
 /// Rounds of "Louvain levels, then polish on the original graph".
-const MAX_ROUNDS: usize = 8;
+const MAX_ROUNDS: usize = 3;
 
 /// One level of local moving, from singletons or from `initial` (dense labels);
 /// `None` when no node moved.
 fn one_level(
     graph: &Undirected,
     total_degree: f64,
-    resolution: f64,
+    options: &LouvainOptions,
     rng: &mut SplitMix64,
     initial: Option<&[u32]>,
 ) -> Option<Vec<u32>> {
     let n = graph.node_count();
     let m = total_degree / 2.0;
     // networkx's gain: Δ = w_c / m − γ·tot_c·k / (2m²), relative to staying alone.
-    let scale = resolution / (2.0 * m * m);
+    let scale = options.resolution / (2.0 * m * m);
     let degree: Vec<f64> = (0..).take(n).map(|v| graph.weighted_degree(v)).collect();
     let mut community: Vec<u32> = initial.map_or_else(|| (0..).take(n).collect(), <[u32]>::to_vec);
     let mut total = vec![0.0; n];
@@ -271,6 +270,7 @@ fn one_level(
     let mut seen = vec![false; n];
     let mut touched: Vec<u32> = Vec::new();
     let mut moved_any = false;
+    let mut level_gain = 0.0;
     loop {
         let mut moves = 0usize;
         let mut pass_gain = 0.0;
@@ -314,9 +314,13 @@ fn one_level(
             touched.clear();
         }
         moved_any |= moves > 0;
-        // A pass whose moves add (almost) nothing would only shuffle nodes
-        // between equivalent communities: stop rather than loop on rounding.
-        if moves == 0 || pass_gain <= 1e-12 {
+        level_gain += pass_gain;
+        // A pass that adds less than a hundredth of what the level has
+        // gained so far (or less than the threshold) ends the level: on graphs
+        // without clear communities the passes otherwise go on for a long
+        // tail of tiny moves, which the next level and the polish rounds
+        // revisit anyway.
+        if moves == 0 || pass_gain <= options.threshold.max(1e-2 * level_gain) {
             break;
         }
     }
