@@ -416,6 +416,11 @@ fn describe_range(range: &KeyRange) -> String {
 }
 
 impl<S: Storage> Graph<S> {
+    fn parse_query(&self, expr: &str, params: impl Into<Params>) -> Result<Query> {
+        self.check()?;
+        Ok(Query::parse(expr, params)?)
+    }
+
     /// The nodes labelled `label` for which `expr` is true.
     ///
     /// `expr` is a subset of openCypher's `WHERE` syntax (see [`crate::query`]):
@@ -447,8 +452,7 @@ impl<S: Storage> Graph<S> {
         params: impl Into<Params>,
         page: Page,
     ) -> Result<Vec<Node>> {
-        self.check()?;
-        let query = Query::parse(expr, params)?;
+        let query = self.parse_query(expr, params)?;
         self.read().run_nodes(label, &query, page)
     }
 
@@ -479,8 +483,7 @@ impl<S: Storage> Graph<S> {
         params: impl Into<Params>,
         page: Page,
     ) -> Result<Vec<Edge>> {
-        self.check()?;
-        let query = Query::parse(expr, params)?;
+        let query = self.parse_query(expr, params)?;
         self.read().run_edges(label, &query, page)
     }
 
@@ -495,8 +498,7 @@ impl<S: Storage> Graph<S> {
         expr: &str,
         params: &[P],
     ) -> Result<QueryPlan> {
-        self.check()?;
-        let query = Query::parse(expr, Params::from_texts(params))?;
+        let query = self.parse_query(expr, Params::from_texts(params))?;
         self.read().explain(RecordKind::Node, label, &query)
     }
 
@@ -510,8 +512,7 @@ impl<S: Storage> Graph<S> {
         expr: &str,
         params: &[P],
     ) -> Result<QueryPlan> {
-        self.check()?;
-        let query = Query::parse(expr, Params::from_texts(params))?;
+        let query = self.parse_query(expr, Params::from_texts(params))?;
         self.read().explain(RecordKind::Edge, label, &query)
     }
 }

@@ -27,21 +27,9 @@ impl Components {
     }
 
     /// Renumbers arbitrary labels densely in order of first appearance.
-    fn from_labels(mut labels: Vec<u32>) -> Self {
-        let mut dense = vec![u32::MAX; labels.len()];
-        let mut count = 0u32;
-        for label in &mut labels {
-            let slot = &mut dense[*label as usize];
-            if *slot == u32::MAX {
-                *slot = count;
-                count += 1;
-            }
-            *label = *slot;
-        }
-        Self {
-            component: labels,
-            count: count as usize,
-        }
+    fn from_labels(labels: Vec<u32>) -> Self {
+        let (component, count) = super::louvain::renumber(labels);
+        Self { component, count }
     }
 }
 

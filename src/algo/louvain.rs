@@ -328,7 +328,7 @@ fn one_level(
 }
 
 /// Renumbers labels densely in order of first appearance.
-fn renumber(mut labels: Vec<u32>) -> (Vec<u32>, usize) {
+pub(super) fn renumber(mut labels: Vec<u32>) -> (Vec<u32>, usize) {
     let mut dense = vec![u32::MAX; labels.len()];
     let mut count = 0u32;
     for label in &mut labels {
