@@ -382,7 +382,7 @@ impl<S: Storage> Graph<S> {
 
     /// Applies `ops` atomically: in memory with an undo log, then as one
     /// storage batch; any failure undoes everything.
-    pub(crate) fn apply_ops(&self, ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
+    pub(crate) fn apply_ops(&self, _ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
         let inner = &*self.inner;
         // Only new edges carry a timestamp; skip the clock otherwise.
         let stamps = ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
@@ -429,10 +429,13 @@ impl<S: Storage> Graph<S> {
         }
         drop(topo);
         inner.gate.counters.commits.fetch_add(1, Ordering::Relaxed);
+        // The commit is applied and visible; a flush error here means only that
+        // its durability is unknown, so it is reported but not undone. The
+        // flush runs outside the topology lock (readers are not held up), and
+        // the caller's `ticket` keeps other writers out until it is done.
         if inner.sync_on_commit {
             inner.storage.flush()?;
         }
-        let _ = ticket;
         Ok(plan.added_edges)
     }
 
