@@ -138,6 +138,13 @@ fn plan_to_js(plan: &QueryPlan) -> Result<JsValue, JsError> {
     })
 }
 
+/// The optional `params` and `page` arguments of `queryNodes`/`queryEdges`.
+fn query_args(params: Option<JsValue>, page: Option<JsValue>) -> Result<(Params, Page), JsError> {
+    let params = params_from_js(params.unwrap_or(JsValue::UNDEFINED))?;
+    let page = page_from_js(page.unwrap_or(JsValue::UNDEFINED))?;
+    Ok((params, page))
+}
+
 #[wasm_bindgen(js_class = KnowledgeGraph)]
 impl JsKnowledgeGraph {
     /// Nodes labelled `label` for which `expr` (openCypher `WHERE` syntax,
@@ -150,9 +157,7 @@ impl JsKnowledgeGraph {
         #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] page: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let params = params.unwrap_or(JsValue::UNDEFINED);
-        let page = page.unwrap_or(JsValue::UNDEFINED);
-        let (params, page) = (params_from_js(params)?, page_from_js(page)?);
+        let (params, page) = query_args(params, page)?;
         let nodes = block_on(self.graph()?.query_nodes_with(label, expr, params, page))
             .map_err(js_error)?;
         nodes_to_js(&nodes)
@@ -168,9 +173,7 @@ impl JsKnowledgeGraph {
         #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] page: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let params = params.unwrap_or(JsValue::UNDEFINED);
-        let page = page.unwrap_or(JsValue::UNDEFINED);
-        let (params, page) = (params_from_js(params)?, page_from_js(page)?);
+        let (params, page) = query_args(params, page)?;
         let edges = block_on(self.graph()?.query_edges_with(label, expr, params, page))
             .map_err(js_error)?;
         edges_to_js(&edges)
