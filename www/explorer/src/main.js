@@ -18,15 +18,24 @@ client.onBusyChange = (busy) => {
   document.body.dataset.busy = String(busy);
 };
 
-/** Runs an action, showing its error (if any) in the message line. */
+/**
+ * Runs an action, showing its error (if any) in the message line. When the
+ * outermost action ends, `body[data-done]` counts up (tests wait on it).
+ */
+let depth = 0;
+let done = 0;
 async function run(action) {
+  depth++;
   try {
     return await action();
   } catch (error) {
     showMessage(error.message, true);
     return undefined;
   } finally {
-    hideProgress();
+    if (--depth === 0) {
+      hideProgress();
+      document.body.dataset.done = String(++done);
+    }
   }
 }
 
@@ -52,6 +61,8 @@ function updateViewCounts() {
   counts.textContent = `${nodes} nodes, ${edges} edges shown`;
   counts.dataset.nodes = String(nodes);
   counts.dataset.edges = String(edges);
+  $('graph-container').dataset.highlighted = String(view.highlighted.size);
+  $('graph-container').dataset.path = String(view.pathNodes.size);
 }
 
 const visibleIds = () => view.graph.nodes();
@@ -328,6 +339,7 @@ $('clear-marks').addEventListener('click', () => {
   view.refresh();
   $('algo-result').textContent = '';
   $('algo-top').replaceChildren();
+  updateViewCounts();
 });
 
 $('show-stats').addEventListener('click', () => run(async () => {
