@@ -130,10 +130,10 @@ const handlers = {
     await ready;
     if (current === name) return summary();
     await closeCurrent();
-    const [opened, ms] = [await KnowledgeGraph.open(name), 0];
-    graph = opened;
+    const start = performance.now();
+    graph = await KnowledgeGraph.open(name);
     current = name;
-    return { ...summary(), ms };
+    return { ...summary(), ms: Math.round(performance.now() - start) };
   },
 
   async close() {
