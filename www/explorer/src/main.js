@@ -41,6 +41,7 @@ async function run(action) {
 
 function progress({ phase, done, total }) {
   $('progress').hidden = false;
+  $('progress').dataset.updates = String(Number($('progress').dataset.updates ?? 0) + 1);
   $('progress').value = total ? done / total : 0;
   $('progress-text').textContent = `${phase}${total > 1 ? ` ${Math.round((100 * done) / total)}%` : ''}`;
 }
@@ -112,7 +113,7 @@ async function afterOpen(s) {
 
 async function showOverview() {
   view.clear();
-  view.add(await client.call('overview', { limit: 150 }));
+  view.add(await client.call('overview', { limit: 200 }));
   view.layout();
   updateViewCounts();
 }
@@ -284,6 +285,7 @@ $('query-form').addEventListener('submit', (event) => {
     view.setPath([], []);
     view.setHighlighted(result.nodes.map((n) => n.id));
     view.layout();
+    view.resetCamera();
     updateViewCounts();
   });
 });
@@ -324,6 +326,7 @@ $('path-form').addEventListener('submit', (event) => {
     view.setHighlighted([]);
     view.setPath(result.pathIds, result.edges.map((e) => e.id));
     view.layout();
+    view.resetCamera();
     updateViewCounts();
     $('algo-result').textContent = `Path (${result.pathIds.length - 1} hops): ${result.pathIds.join(' → ')}`;
     $('algo-result').dataset.pathLength = String(result.pathIds.length - 1);

@@ -26,7 +26,15 @@ class LabelColours {
   }
 }
 
-const communityColour = (c) => `hsl(${(c * 137.508) % 360}, 62%, 52%)`;
+/** A distinct colour per community (golden-angle hues), as hex: sigma's WebGL programs parse hex and rgb, not hsl. */
+function communityColour(c) {
+  const h = (c * 137.508) % 360;
+  const [s, l] = [0.62, 0.52];
+  const k = (n) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return `#${[f(0), f(8), f(4)].map((x) => Math.round(x * 255).toString(16).padStart(2, '0')).join('')}`;
+}
 const displayName = (node) => String(node.properties?.name ?? node.properties?.title ?? node.id);
 
 export class GraphView {
@@ -45,7 +53,7 @@ export class GraphView {
     this.sigma = new Sigma(this.graph, container, {
       defaultEdgeType: 'arrow',
       renderEdgeLabels: false,
-      labelRenderedSizeThreshold: 7,
+      labelRenderedSizeThreshold: 5,
       zIndex: true,
       nodeReducer: (id, attrs) => this.reduceNode(id, attrs),
       edgeReducer: (id, attrs) => this.reduceEdge(id, attrs),

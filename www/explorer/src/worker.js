@@ -193,19 +193,31 @@ const handlers = {
 
   summary,
 
-  /** The first view of a graph: its `limit` best-connected nodes and the edges among them. */
-  overview({ limit = 150 }) {
+  /**
+   * The first view of a graph: all of it when small, else its best-connected
+   * nodes, each with some of its neighbours (so the view shows structure, not
+   * a scatter of hubs), `limit` nodes in all.
+   */
+  overview({ limit = 200, hubs = 25 }) {
     const g = need();
-    let ids;
-    if (g.countNodes() <= limit) {
-      ids = g.getNodes().map((n) => n.id);
-    } else {
-      const degrees = g.degrees({ direction: 'both' });
-      ids = Object.keys(degrees)
-        .sort((a, b) => degrees[b] - degrees[a])
-        .slice(0, limit);
+    if (g.countNodes() <= limit) return withEdges(g.getNodes().map((n) => n.id));
+    const degrees = g.degrees({ direction: 'both' });
+    const top = Object.keys(degrees)
+      .sort((a, b) => degrees[b] - degrees[a])
+      .slice(0, hubs);
+    const ids = new Set(top);
+    const perHub = Math.max(1, Math.floor((limit - top.length) / top.length));
+    for (const hub of top) {
+      let taken = 0;
+      for (const id of g.neighbors(hub, 'both')) {
+        if (taken >= perHub || ids.size >= limit) break;
+        if (!ids.has(id)) {
+          ids.add(id);
+          taken++;
+        }
+      }
     }
-    return withEdges(ids);
+    return withEdges([...ids]);
   },
 
   /** Nodes whose id (first) or a string/number property contains `text`. */

@@ -348,7 +348,9 @@ test('10K nodes / 50K edges: loads, and the page stays responsive while the work
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-jsonl')]);
   const path = join(downloads, 'large.jsonl');
   await download.saveAs(path);
+  const updatesBefore = Number((await data('#progress', 'updates')) ?? 0);
   await importFiles([path], { name: 'large-reimported' });
+  assert.ok(Number(await data('#progress', 'updates')) - updatesBefore >= 5, 'the import reported progress chunk by chunk');
   assert.deepEqual(await graphCounts(), { nodes: 10_000, edges: 50_000 });
   figures['import 10K/50K JSON Lines file (parse, check, store, first view)'] = await timing('import');
 });
