@@ -9,14 +9,14 @@ import { Batch, FormatError, checkReferences, createCsvParser, createJsonLinesPa
 const CHUNK_BYTES = 1 << 20;
 
 /** Feeds a file's text to `parser.push` chunk by chunk; `onBytes(done)` after each. */
-async function streamText(file, parser, onBytes) {
+async function streamText(file, parser, onBytes, chunkBytes) {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let done = 0;
-  for (let start = 0; start < file.size; start += CHUNK_BYTES) {
-    const bytes = new Uint8Array(await file.slice(start, start + CHUNK_BYTES).arrayBuffer());
+  for (let start = 0; start < file.size; start += chunkBytes) {
+    const bytes = new Uint8Array(await file.slice(start, start + chunkBytes).arrayBuffer());
     let text;
     try {
-      text = decoder.decode(bytes, { stream: start + CHUNK_BYTES < file.size });
+      text = decoder.decode(bytes, { stream: start + chunkBytes < file.size });
     } catch {
       throw new FormatError(file.name, 0, 'the file is not UTF-8 text');
     }
@@ -44,7 +44,7 @@ function batchOfGraph(graph, file) {
  * line) at the first problem. `hasExisting(id)` tells which node ids the target
  * graph already holds (merge), so edges may point at them.
  */
-export async function readFiles(files, { KnowledgeGraph, progress = () => {}, hasExisting = () => false }) {
+export async function readFiles(files, { KnowledgeGraph, progress = () => {}, hasExisting = () => false, chunkBytes = CHUNK_BYTES }) {
   const total = files.reduce((sum, f) => sum + f.size, 0);
   let before = 0;
   const all = new Batch();
@@ -53,9 +53,9 @@ export async function readFiles(files, { KnowledgeGraph, progress = () => {}, ha
     const report = (done) => progress({ phase: `reading ${file.name}`, done: before + done, total });
     let batch;
     if (format === 'jsonl') {
-      batch = await streamText(file, createJsonLinesParser(file.name), report);
+      batch = await streamText(file, createJsonLinesParser(file.name), report, chunkBytes);
     } else if (format === 'csv') {
-      batch = await streamText(file, createCsvParser(file.name), report);
+      batch = await streamText(file, createCsvParser(file.name), report, chunkBytes);
     } else if (format === 'graphology') {
       const data = parseGraphologyJson(await file.text(), file.name);
       report(file.size);
