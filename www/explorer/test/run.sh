@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The explorer's tests, one entry point for CI: builds dist/ (build.sh), runs the
-# unit tests (formats, file reading against the package's Node build, protocol), serves dist/ on 127.0.0.1 (a free port), runs the
-# end-to-end tests in headless Chromium (/usr/bin/chromium, or $CHROMIUM), stops
-# the server by its PID. Exits non-zero on any failure. Screenshots and the
-# measured figures land in test/artifacts/ (gitignored).
+# unit tests (formats, file reading against the package's Node build, protocol),
+# serves dist/ on 127.0.0.1 (a free port), runs the end-to-end tests in headless
+# Chromium (/usr/bin/chromium, or $CHROMIUM), stops the server by its PID.
+# Exits non-zero on any failure. Screenshots and the measured figures land in
+# test/artifacts/ (gitignored).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
