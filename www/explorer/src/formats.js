@@ -7,6 +7,8 @@
 // chunks, then `finish()`), `parseJsonLines(text, file)` / `parseCsv(text, file)`,
 // `checkReferences(batch, hasExisting)`, `formatOf(fileName)`, `toJsonLines(...)`.
 
+import { jsonErrorOffset } from './json-error.js';
+
 /** A problem in an imported file; the message names the file and (when known) the line. */
 export class FormatError extends Error {
   constructor(file, line, message) {
@@ -400,82 +402,6 @@ export function parseGraphologyJson(text, file) {
   if (value.edges !== undefined && !Array.isArray(value.edges)) throw new FormatError(file, 0, 'not graphology JSON: "edges" must be an array');
   value.edges ??= [];
   return value;
-}
-
-/**
- * Where JSON text first goes wrong (a character offset): engines word their
- * JSON.parse errors differently and not all give a position, so a small scanner
- * finds it. Only called after JSON.parse failed.
- */
-export function jsonErrorOffset(text) {
-  let i = 0;
-  const fail = () => {
-    throw i;
-  };
-  const space = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const literal = (word) => (text.startsWith(word, i) ? (i += word.length) : fail());
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') i++;
-      else if (text.charCodeAt(i) < 0x20) fail();
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  const number = () => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!match) fail();
-    i += match[0].length;
-  };
-  const value = () => {
-    space();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      space();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        space();
-        if (text[i] !== '"') fail();
-        string();
-        space();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    } else if (c === '[') {
-      i++;
-      space();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    } else if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else number();
-  };
-  try {
-    value();
-    space();
-    if (i < text.length) fail();
-  } catch (offset) {
-    return Math.min(offset, text.length);
-  }
-  return text.length;
 }
 
 /** Property values as JSON: a BigInt becomes a number when safe (else a string), bytes an array. */

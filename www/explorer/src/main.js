@@ -92,6 +92,13 @@ function showSummary(s) {
     updateViewCounts();
   });
   fillSelect($('query-label'), Object.keys(s?.nodeLabels ?? {}));
+  showIndexes(s?.indexes ?? []);
+}
+
+function showIndexes(indexes) {
+  const nodeIndexes = indexes.filter((i) => i.kind === 'node').map((i) => `${i.label}.${i.property}`);
+  $('index-list').textContent = nodeIndexes.length ? `Indexes: ${nodeIndexes.join(', ')}` : 'No indexes.';
+  $('index-list').dataset.count = String(nodeIndexes.length);
 }
 
 /** After a graph was opened, imported or generated: header, filters, first view. */
@@ -112,7 +119,7 @@ async function afterOpen(s) {
 }
 
 async function showOverview() {
-  view.clear();
+  view.clear({ keepScores: true });
   view.add(await client.call('overview', { limit: 200 }));
   view.layout();
   updateViewCounts();
@@ -246,7 +253,7 @@ $('focus').addEventListener('click', () => run(async () => {
   const k = Math.max(1, Math.min(5, Number($('focus-k').value) || 2));
   const result = await client.call('neighbourhood', { id: selected, k, direction: $('expand-direction').value });
   const keep = selected;
-  view.clear();
+  view.clear({ keepScores: true });
   view.add(result);
   view.layout();
   view.select(keep);
@@ -289,6 +296,13 @@ $('query-form').addEventListener('submit', (event) => {
     updateViewCounts();
   });
 });
+
+$('create-index').addEventListener('click', () => run(async () => {
+  const label = $('query-label').value;
+  const property = $('index-property').value.trim();
+  showIndexes(await client.call('createIndex', { label, property }));
+  showMessage(`Indexed ${label}.${property}: queries on it now seek instead of scanning.`);
+}));
 
 // --- algorithms ----------------------------------------------------------------
 

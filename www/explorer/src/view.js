@@ -144,15 +144,18 @@ export class GraphView {
     return lone.length;
   }
 
-  clear() {
+  /** Empties the view; `keepScores` keeps PageRank sizes and communities (same graph, new view). */
+  clear({ keepScores = false } = {}) {
     this.stopLayout();
     this.graph.clear();
     this.selected = null;
     this.highlighted = new Set();
     this.pathNodes = new Set();
     this.pathEdges = new Set();
-    this.ranks = null;
-    this.communities = null;
+    if (!keepScores) {
+      this.ranks = null;
+      this.communities = null;
+    }
     this.refresh();
   }
 

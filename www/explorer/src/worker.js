@@ -78,7 +78,7 @@ function derived() {
 
 function summary() {
   const g = need();
-  return { name: current, nodes: g.countNodes(), edges: g.countEdges(), nodeLabels: g.labels(), edgeLabels: derived().edgeLabels };
+  return { name: current, nodes: g.countNodes(), edges: g.countEdges(), nodeLabels: g.labels(), edgeLabels: derived().edgeLabels, indexes: g.indexes() };
 }
 
 /** Node records for `ids`, with every edge among `ids` and between `ids` and `visible`. */
@@ -280,6 +280,15 @@ const handlers = {
     const [matches, ms] = timed(() => g.queryNodes(label, expr, params));
     const plan = g.explain(label, ...explainArgs(expr, params));
     return { plan, total: matches.length, ms, nodes: matches.slice(0, limit) };
+  },
+
+  /** A secondary index on a node property (queries use it; saved with the graph). */
+  async createIndex({ label, property }) {
+    const g = need();
+    if (!property) throw new Error('name the property to index');
+    g.createIndex(label, property);
+    await g.save();
+    return g.indexes();
   },
 
   pageRank() {

@@ -178,3 +178,17 @@ test('the generator is deterministic and consistent', () => {
   checkReferences(batch);
   assert.ok(new Set(a.edges.map((e) => e.label)).size >= 8);
 });
+
+test('jsonErrorOffset points at the first bad character', async () => {
+  const { jsonErrorOffset } = await import('../src/json-error.js');
+  const cases = [
+    ['{"a": 1,}', 8],
+    ['[1, 2', 5],
+    ['{"a" 1}', 5],
+    ['{"a": tru}', 6],
+    ['{"a": "x\ny"}', 8],
+    ['[1] 2', 4],
+    ['{"a": [1, {"b": -}]}', 16],
+  ];
+  for (const [text, offset] of cases) assert.equal(jsonErrorOffset(text), offset, text);
+});
