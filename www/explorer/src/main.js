@@ -309,7 +309,10 @@ $('create-index').addEventListener('click', () => run(async () => {
 $('run-pagerank').addEventListener('click', () => run(async () => {
   const result = await client.call('pageRank');
   recordTiming('pageRank', result.ms);
+  view.setHighlighted([]);
+  view.setPath([], []);
   view.setRanks(result.ranks);
+  updateViewCounts();
   $('algo-result').textContent = `PageRank: ${result.converged ? 'converged' : 'stopped'} after ${result.iterations} iterations, ${result.ms} ms. Node size = rank.`;
   fillList($('algo-top'), result.top.map(([id, r]) => ({ id, text: `${id} · ${formatValue(r)}` })), showNode);
 }));
@@ -317,7 +320,10 @@ $('run-pagerank').addEventListener('click', () => run(async () => {
 $('run-louvain').addEventListener('click', () => run(async () => {
   const result = await client.call('louvain');
   recordTiming('louvain', result.ms);
+  view.setHighlighted([]);
+  view.setPath([], []);
   view.setCommunities(result.community);
+  updateViewCounts();
   $('algo-result').textContent = `Louvain: ${result.count} communities, modularity ${formatValue(result.modularity)}, ${result.ms} ms. Colour = community.`;
   $('algo-result').dataset.communities = String(result.count);
   $('algo-top').replaceChildren();

@@ -77,9 +77,9 @@ export class GraphView {
       out.zIndex = 2;
       out.forceLabel = true;
     } else if (this.highlighted.has(id)) {
-      out.highlighted = true;
+      out.size = (out.size ?? 5) * 1.4;
       out.zIndex = 1;
-      out.forceLabel = this.highlighted.size <= 50;
+      out.forceLabel = this.highlighted.size <= 25;
     } else if (marked) {
       out.color = DIM;
       out.label = '';

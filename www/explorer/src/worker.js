@@ -265,8 +265,8 @@ const handlers = {
   neighbourhood({ id, k = 2, direction = 'both', limit = 1500 }) {
     const g = need();
     const [all, ms] = timed(() => g.kHop(id, k, direction));
-    const ids = [id, ...all.filter((n) => n !== id)].slice(0, limit);
-    return { ...withEdges(ids), total: all.length, ms };
+    const reached = [id, ...all.filter((n) => n !== id)];
+    return { ...withEdges(reached.slice(0, limit)), total: reached.length, ms };
   },
 
   /** Nodes and edges for ids the page wants to show (query results, a path). */
