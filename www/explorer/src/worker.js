@@ -187,7 +187,8 @@ const handlers = {
     const start = performance.now();
     progress({ phase: 'generating', done: 0, total: 1 });
     const batch = generateKnowledgeGraph({ nodes, edges, seed });
-    const result = await createGraph(await uniqueName(`synthetic-${Math.round(nodes / 1000)}k`), batch, progress);
+    const size = nodes >= 1000 ? `${Math.round(nodes / 1000)}k` : String(nodes);
+    const result = await createGraph(await uniqueName(`synthetic-${size}`), batch, progress);
     return { ...result, ms: Math.round(performance.now() - start) };
   },
 
