@@ -202,6 +202,16 @@ $('search').addEventListener('input', () => {
   }), 150);
 });
 
+// Enter shows the first match.
+$('search').addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' || !summary) return;
+  clearTimeout(searchTimer);
+  run(async () => {
+    const { hits } = await client.call('search', { text: $('search').value, limit: 1 });
+    if (hits.length) await showNode(hits[0].id);
+  });
+});
+
 /** Shows a node (adding it to the view if needed) and selects it. */
 async function showNode(id) {
   await run(async () => {

@@ -102,6 +102,9 @@ test('searches by property and by id, and shows a node', async () => {
   assert.equal(await text('#details-title'), 'Helsinki');
   assert.match(await text('#details-label'), /^Place · id helsinki$/);
   assert.match(await text('#details-properties'), /country\s*Finland/);
+  await page.fill('#search', 'oslo');
+  await act(() => page.press('#search', 'Enter'));
+  assert.equal(await text('#details-title'), 'Oslo');
   await act(() => page.fill('#search', 'ada-hopper'));
   assert.match(await text('#search-results li >> nth=0'), /ada-hopper$/);
   await shot('02-search');
