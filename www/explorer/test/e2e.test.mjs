@@ -23,6 +23,7 @@ let page;
 let profile;
 let downloads;
 const figures = {};
+const foreign = [];
 
 before(async () => {
   profile = mkdtempSync(join(tmpdir(), 'explorer-profile-'));
@@ -34,6 +35,11 @@ before(async () => {
     viewport: { width: 1400, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+  // Everything the page loads must come from the static server (no network at run time).
+  context.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(URL_) && !/^(blob|data):/.test(url)) foreign.push(url);
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -385,4 +391,8 @@ test('10K nodes / 50K edges: loads, and the page stays responsive while the work
   assert.equal(await text('#graph-name'), 'large-reimported');
   assert.deepEqual(await graphCounts(), { nodes: 10_000, edges: 50_000 });
   figures['reopen 10K/50K from IndexedDB after a reload (open, first view)'] = await timing('open');
+});
+
+test('nothing was fetched from anywhere but the page\'s own server', () => {
+  assert.deepEqual(foreign, []);
 });
