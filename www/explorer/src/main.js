@@ -7,9 +7,10 @@ import { GraphView } from './view.js';
 import { $, download, fillDl, fillLabelFilter, fillList, fillSelect, formatValue, showMessage } from './panels.js';
 
 const LAST = 'maya-explorer:last-graph';
+const EXPAND_LIMIT = 200; // neighbours added by one Expand
 const client = new WorkerClient(new Worker('worker.js', { type: 'module' }));
 const view = new GraphView($('graph-container'), { onClickNode: (id) => selectNode(id), onClickStage: () => selectNode(null) });
-let summary = null; // the open graph: { name, nodes, edges, nodeLabels, edgeLabels }
+let summary = null; // the open graph: { name, nodes, edges, nodeLabels, edgeLabels, indexes }
 let selected = null;
 const timings = {};
 
@@ -83,6 +84,7 @@ function showSummary(s) {
   $('graph-counts').textContent = s ? `${s.nodes} nodes, ${s.edges} edges` : '';
   $('graph-counts').dataset.nodes = s ? String(s.nodes) : '';
   $('graph-counts').dataset.edges = s ? String(s.edges) : '';
+  view.setHiddenLabels([], []); // the filters start anew with every graph
   fillLabelFilter($('node-labels'), s?.nodeLabels ?? {}, (l) => view.colourOf(l), (hidden) => {
     view.setHiddenLabels(hidden, view.hiddenEdgeLabels);
     updateViewCounts();
@@ -103,7 +105,6 @@ function showIndexes(indexes) {
 
 /** After a graph was opened, imported or generated: header, filters, first view. */
 async function afterOpen(s) {
-  const start = performance.now();
   showSummary(s);
   localStorage.setItem(LAST, s.name);
   view.clear();
@@ -113,9 +114,9 @@ async function afterOpen(s) {
   $('query-results').replaceChildren();
   $('query-plan').textContent = '';
   $('query-count').textContent = '';
+  $('stats').replaceChildren();
   await showOverview();
   await refreshGraphList();
-  return performance.now() - start;
 }
 
 async function showOverview() {
@@ -127,7 +128,17 @@ async function showOverview() {
 
 async function openGraph(name) {
   const start = performance.now();
-  const s = await client.call('open', { name });
+  let s;
+  try {
+    s = await client.call('open', { name });
+  } catch (error) {
+    // The worker closed the previous graph before trying this one.
+    showSummary(null);
+    view.clear();
+    selectNode(null);
+    updateViewCounts();
+    throw error;
+  }
   await afterOpen(s);
   recordTiming('open', Math.round(performance.now() - start));
   showMessage(`Opened '${s.name}': ${s.nodes} nodes, ${s.edges} edges.`);
@@ -246,11 +257,11 @@ async function selectNode(id) {
 $('expand').addEventListener('click', () => run(async () => {
   if (!selected) return;
   const label = $('expand-label').value || null;
-  const result = await client.call('expand', { id: selected, direction: $('expand-direction').value, label, visible: visibleIds() });
+  const result = await client.call('expand', { id: selected, direction: $('expand-direction').value, label, limit: EXPAND_LIMIT, visible: visibleIds() });
   const added = view.add(result, selected);
   view.layout();
   updateViewCounts();
-  showMessage(`${added} new neighbours shown (${Math.min(result.total, 200)} of ${result.total}${label ? ` over ${label}` : ''}).`);
+  showMessage(`${added} new neighbours shown (${Math.min(result.total, EXPAND_LIMIT)} of ${result.total}${label ? ` over ${label}` : ''}).`);
 }));
 
 $('collapse').addEventListener('click', () => {
@@ -369,9 +380,7 @@ $('clear-marks').addEventListener('click', () => {
   view.setHighlighted([]);
   view.setPath([], []);
   view.setCommunities(null);
-  view.ranks = null;
-  view.resize();
-  view.refresh();
+  view.setRanks(null);
   $('algo-result').textContent = '';
   $('algo-top').replaceChildren();
   updateViewCounts();

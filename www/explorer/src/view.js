@@ -159,8 +159,13 @@ export class GraphView {
     this.refresh();
   }
 
-  /** Node sizes from PageRank scores (kept for nodes shown later). */
+  /** Node sizes from PageRank scores (kept for nodes shown later); `null`: sizes by degree again. */
   setRanks(ranks) {
+    if (!ranks) {
+      this.ranks = null;
+      this.refresh();
+      return;
+    }
     const max = Math.max(...Object.values(ranks), 1e-12);
     this.ranks = new Map(Object.entries(ranks).map(([id, r]) => [id, 3 + 22 * Math.sqrt(r / max)]));
     this.refresh();
