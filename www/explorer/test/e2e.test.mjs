@@ -231,6 +231,20 @@ test('a reload restores the last opened graph from IndexedDB', async () => {
   await shot('09-reload');
 });
 
+test('a second tab cannot open the graph this tab holds, and says so', async () => {
+  const second = await context.newPage();
+  try {
+    await second.goto(URL_);
+    await second.waitForSelector('body[data-ready=true]');
+    assert.match(await second.textContent('#message'), /graph 'sample' is already open in another tab or worker/);
+    assert.equal(await second.textContent('#graph-name'), 'no graph open');
+    await second.screenshot({ path: join(artifacts, '09b-second-tab.png') });
+  } finally {
+    await second.close();
+  }
+  assert.deepEqual(await graphCounts(), { nodes: 1500, edges: 6000 });
+});
+
 test('imports JSON Lines, CSV (several files) and graphology JSON as new graphs', async () => {
   await importFiles(['people.jsonl']);
   assert.equal(await text('#graph-name'), 'people');
@@ -340,16 +354,25 @@ test('10K nodes / 50K edges: loads, and the page stays responsive while the work
   await page.click('#run-pagerank');
   await page.click('#run-louvain');
   await page.waitForFunction(() => Number(document.body.dataset.busy) >= 1);
+  // Five times: hide people, wait for the next frame, show them again; the median counts.
   const answer = await page.evaluate(async () => {
-    const start = performance.now();
     const box = document.querySelector('#node-labels input[data-label="Person"]');
-    box.click();
-    const hidden = document.querySelector('#view-counts').dataset.nodes;
-    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-    const ms = performance.now() - start;
-    const workerBusy = Number(document.body.dataset.busy) >= 1;
-    box.click();
-    return { ms, workerBusy, hidden: Number(hidden), shown: Number(document.querySelector('#view-counts').dataset.nodes) };
+    const times = [];
+    let hidden;
+    let shown;
+    let workerBusy = true;
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      box.click();
+      hidden = Number(document.querySelector('#view-counts').dataset.nodes);
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      times.push(performance.now() - start);
+      workerBusy &&= Number(document.body.dataset.busy) >= 1;
+      box.click();
+      shown = Number(document.querySelector('#view-counts').dataset.nodes);
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[2], max: times[4], workerBusy, hidden, shown };
   });
   await page.waitForFunction((n) => Number(document.body.dataset.done) > n, doneBefore, { timeout: 120_000 });
   assert.equal(await text('#stats dd[data-key="nodes"]'), '10000');
@@ -363,14 +386,15 @@ test('10K nodes / 50K edges: loads, and the page stays responsive while the work
   figures['10K graphStats'] = await timing('graphStats');
   figures['10K pageRank'] = await timing('pageRank');
   figures['10K louvain'] = await timing('louvain');
-  figures['UI answer while the worker is busy'] = Math.round(answer.ms);
+  figures['UI answer while the worker is busy (median of 5; max)'] = `${Math.round(answer.ms)}; ${Math.round(answer.max)}`;
   figures['longest main-thread timer gap during the runs'] = Math.round(maxGap);
   figures['longest main-thread task during the runs'] = Math.round(longestTask);
   assert.ok(answer.workerBusy, 'the interaction was measured while the worker was busy');
-  assert.ok(answer.ms < 500, `the page answered in ${answer.ms} ms`);
-  // Long tasks here are sigma's frames (software WebGL, sharing 2 cores with the busy
-  // worker), not graph work; the bound catches graph work creeping onto the main thread.
-  assert.ok(longestTask < 1000, `a main-thread task took ${longestTask} ms`);
+  assert.ok(answer.ms < 500, `the page answered in ${answer.ms} ms (median)`);
+  // Long tasks here are sigma's frames (software WebGL in headless Chromium, on 2 cores
+  // shared with the busy worker): tens of ms, more under load. The statistics alone keep
+  // the worker busy for over 2 s, so a bound below that shows they did not run here.
+  assert.ok(longestTask < 1500, `a main-thread task took ${longestTask} ms`);
   assert.ok(maxGap < 2000, `the main thread's timers stalled for ${maxGap} ms`);
   assert.ok(Number(await data('#search-count', 'total')) > 0);
   assert.ok(Number(await data('#algo-result', 'communities')) > 1);
