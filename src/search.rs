@@ -498,7 +498,21 @@ impl<S: Storage> Graph<S> {
         expr: &str,
         params: &[P],
     ) -> Result<QueryPlan> {
-        let query = self.parse_query(expr, Params::from_texts(params))?;
+        self.explain_query_with(label, expr, Params::from_texts(params))
+            .await
+    }
+
+    /// [`explain_query`](Self::explain_query) with typed or named parameters.
+    ///
+    /// # Errors
+    /// As [`query_nodes`](Self::query_nodes).
+    pub async fn explain_query_with(
+        &self,
+        label: &str,
+        expr: &str,
+        params: impl Into<Params>,
+    ) -> Result<QueryPlan> {
+        let query = self.parse_query(expr, params)?;
         self.read().explain(RecordKind::Node, label, &query)
     }
 
@@ -512,7 +526,21 @@ impl<S: Storage> Graph<S> {
         expr: &str,
         params: &[P],
     ) -> Result<QueryPlan> {
-        let query = self.parse_query(expr, Params::from_texts(params))?;
+        self.explain_edge_query_with(label, expr, Params::from_texts(params))
+            .await
+    }
+
+    /// [`explain_edge_query`](Self::explain_edge_query) with typed or named parameters.
+    ///
+    /// # Errors
+    /// As [`query_nodes`](Self::query_nodes).
+    pub async fn explain_edge_query_with(
+        &self,
+        label: &str,
+        expr: &str,
+        params: impl Into<Params>,
+    ) -> Result<QueryPlan> {
+        let query = self.parse_query(expr, params)?;
         self.read().explain(RecordKind::Edge, label, &query)
     }
 }

@@ -345,6 +345,19 @@ fn should_query_index_and_traverse() {
             .as_deref(),
         Some("indexRange")
     );
+    let seek = graph
+        .explain("user", "age = $age", Some(js(r#"{"age":36}"#)))
+        .unwrap();
+    assert_eq!(
+        get(&Array::from(&get(&seek, "steps")).get(0), "kind")
+            .as_string()
+            .as_deref(),
+        Some("indexSeek")
+    );
+    let edge_plan = graph
+        .explain_edges("follows", "since = $1", Some(js("[2020]")))
+        .unwrap();
+    assert_eq!(get(&edge_plan, "usesIndex").as_bool(), Some(false));
     assert_eq!(
         json(&graph.indexes().unwrap()),
         r#"[{"kind":"node","label":"user","property":"age"}]"#

@@ -180,21 +180,32 @@ impl JsKnowledgeGraph {
     }
 
     /// How `queryNodes(label, expr, params)` would run: index seek or range,
-    /// or label scan, with row estimates, then the filter.
+    /// or label scan, with row estimates, then the filter. Takes the same
+    /// parameters as `queryNodes`.
     #[wasm_bindgen(unchecked_return_type = "QueryPlan")]
     pub fn explain(
         &self,
         label: &str,
         expr: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "string[]")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let params = params.unwrap_or(JsValue::UNDEFINED);
-        let params: Vec<String> = if params.is_undefined() || params.is_null() {
-            Vec::new()
-        } else {
-            from_js(params, "query parameters")?
-        };
-        let plan = block_on(self.graph()?.explain_query(label, expr, &params)).map_err(js_error)?;
+        let (params, _) = query_args(params, None)?;
+        let plan =
+            block_on(self.graph()?.explain_query_with(label, expr, params)).map_err(js_error)?;
+        plan_to_js(&plan)
+    }
+
+    /// How `queryEdges(label, expr, params)` would run.
+    #[wasm_bindgen(js_name = explainEdges, unchecked_return_type = "QueryPlan")]
+    pub fn explain_edges(
+        &self,
+        label: &str,
+        expr: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: Option<JsValue>,
+    ) -> Result<JsValue, JsError> {
+        let (params, _) = query_args(params, None)?;
+        let plan = block_on(self.graph()?.explain_edge_query_with(label, expr, params))
+            .map_err(js_error)?;
         plan_to_js(&plan)
     }
 

@@ -169,6 +169,8 @@ test('queries, indexes, traversal, paths and k-hop', () => {
   assert.equal(plan.usesIndex, true);
   assert.equal(plan.steps[0].kind, 'indexRange');
   assert.equal(typeof plan.text, 'string');
+  assert.equal(g.explain('user', 'age = $age', { age: 36 }).steps[0].kind, 'indexSeek');
+  assert.equal(g.explainEdges('follows', 'since = $1', [2020]).usesIndex, false);
   assert.equal(g.queryEdges('follows', 'since = 2020').length, 1);
   const visits = g.traverse('alice', { maxDepth: 2 });
   assert.deepEqual(visits.map((v) => [v.node.id, v.depth]), [['alice', 0], ['bob', 1], ['p1', 2]]);

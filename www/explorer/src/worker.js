@@ -279,7 +279,7 @@ const handlers = {
   query({ label, expr, params, limit = 200 }) {
     const g = need();
     const [matches, ms] = timed(() => g.queryNodes(label, expr, params));
-    const plan = g.explain(label, ...explainArgs(expr, params));
+    const plan = g.explain(label, expr, params);
     return { plan, total: matches.length, ms, nodes: matches.slice(0, limit) };
   },
 
@@ -340,17 +340,5 @@ const handlers = {
     throw new Error(`unknown export format '${format}'`);
   },
 };
-
-/**
- * `explain` takes positional parameters as strings only (unlike `queryNodes`), so
- * named parameters become positional ones here and values their text.
- */
-function explainArgs(expr, params) {
-  if (params === undefined || params === null) return [expr];
-  if (Array.isArray(params)) return [expr, params.map(String)];
-  const names = Object.keys(params);
-  const rewritten = expr.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, n) => (names.includes(n) ? `$${names.indexOf(n) + 1}` : m));
-  return [rewritten, names.map((n) => String(params[n]))];
-}
 
 serve(self, handlers);
