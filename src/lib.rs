@@ -14,6 +14,7 @@ extern crate std;
 pub mod algo;
 mod analytics;
 mod cache;
+mod changelog;
 mod clock;
 mod commit;
 mod error;
@@ -38,6 +39,7 @@ pub use analytics::{
     Communities, ComponentMap, GraphStats, LouvainOptions, PageRank, PageRankOptions, Subgraph,
     WeightedPath,
 };
+pub use changelog::{Change, ChangeSet};
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};
 pub use index::{IndexInfo, RecordKind};
