@@ -20,6 +20,7 @@ mod commit;
 mod error;
 mod graph;
 mod index;
+mod integrity;
 mod metrics;
 mod model;
 pub mod query;
@@ -43,6 +44,7 @@ pub use changelog::{Change, ChangeSet};
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};
 pub use index::{IndexInfo, RecordKind};
+pub use integrity::{IntegrityProblem, IntegrityReport};
 pub use knowledge_graph_memory::MemoryStorage;
 pub use knowledge_graph_storage::{
     IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch,
