@@ -12,6 +12,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod algo;
+#[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
+pub mod backup;
 mod analytics;
 mod cache;
 mod changelog;

@@ -1,0 +1,714 @@
+//! Backups to files: hot full backups, incremental backups made of the
+//! change log, restore (from a backup directory or its `.tar.gz`),
+//! point-in-time recovery and verification without restoring.
+//!
+//! ```text
+//! full backup directory            incremental backup directory
+//!   graph.mayakgs  the snapshot      changes.mayakgc  the commits since the previous backup
+//!   MANIFEST       what it holds     MANIFEST         what it holds
+//! ```
+//! `graph.mayakgs` is the portable [snapshot format](crate::snapshot) (it
+//! loads with [`Graph::from_snapshot`] too, in the browser as well).
+//! `changes.mayakgc` is `"MAYAKGC\0"`, version `u16` 1, flags `u16`, change
+//! count `u64`, base sequence `u64`, then per change its sequence `u64` and
+//! its change-log entry (length varint + bytes, each with its own CRC), and a
+//! CRC-32 of everything before it. `MANIFEST` is `key=value` text, its last
+//! line a CRC-32 of the lines before; it names the data file's length and
+//! CRC-32 and the change-log sequence numbers covered. All integers are
+//! little-endian.
+//!
+//! Files are written under temporary names, fsynced and renamed, the
+//! manifest last: a directory without a `MANIFEST` is an unfinished backup.
+//! Once a backup is written, the change-log entries it covers are deleted
+//! and the next incremental backup starts after it.
+//!
+//! ```no_run
+//! # async fn demo() -> knowledge_graph::Result<()> {
+//! use knowledge_graph::{backup, Graph, SledStorage};
+//! let graph = Graph::new(SledStorage::open("data/graph")?);
+//! graph.backup("backups/full").await?;
+//! // ... commits ...
+//! let changes = graph.get_changes_since_last_backup().await?;
+//! graph.backup_incremental("backups/inc-1", &changes).await?;
+//! backup::verify_backup("backups/full")?;
+//! Graph::restore_until("backups/full", &["backups/inc-1"], "data/restored", None).await?;
+//! # Ok(()) }
+//! ```
+
+mod format;
+mod source;
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::string::{String, ToString};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::vec::Vec;
+
+use hashbrown::HashSet;
+use knowledge_graph_sled::SledStorage;
+use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
+
+use crate::changelog::{self, Change, ChangeSet};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::record;
+
+pub use format::BackupKind;
+use format::{io, Manifest, CHANGES, MANIFEST, SNAPSHOT};
+use source::Source;
+
+/// What a backup holds, from its verified MANIFEST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BackupInfo {
+    /// Full or incremental.
+    pub kind: BackupKind,
+    /// When it was taken, in milliseconds since the Unix epoch (the graph's clock).
+    pub created_at_ms: i64,
+    /// The last commit (change-log sequence number) it covers.
+    pub sequence: u64,
+    /// Incremental: its first change is `base_sequence + 1`. Full: equals `sequence`.
+    pub base_sequence: u64,
+    /// Incremental: commit time of its first change. Full: of commit `sequence`.
+    pub first_commit_ms: i64,
+    /// Commit time of commit `sequence` (0 when unknown).
+    pub last_commit_ms: i64,
+    /// Node records (full backups only).
+    pub nodes: u64,
+    /// Edge records (full backups only).
+    pub edges: u64,
+    /// Full: snapshot records of every kind. Incremental: changes (commits).
+    pub records: u64,
+    /// Size of the data file in bytes.
+    pub bytes: u64,
+}
+
+impl BackupInfo {
+    fn new(manifest: &Manifest) -> BackupInfo {
+        BackupInfo {
+            kind: manifest.kind,
+            created_at_ms: manifest.created_at_ms,
+            sequence: manifest.sequence,
+            base_sequence: manifest.base_sequence,
+            first_commit_ms: manifest.first_commit_ms,
+            last_commit_ms: manifest.last_commit_ms,
+            nodes: manifest.nodes,
+            edges: manifest.edges,
+            records: manifest.records,
+            bytes: manifest.file_bytes,
+        }
+    }
+
+    /// [`created_at_ms`](Self::created_at_ms) as a `SystemTime`.
+    pub fn created_at(&self) -> SystemTime {
+        from_millis(self.created_at_ms)
+    }
+}
+
+/// What a restore wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RestoreInfo {
+    /// The last commit (sequence number) the restored database holds.
+    pub sequence: u64,
+    /// Its commit time in milliseconds since the Unix epoch (0 when unknown).
+    pub commit_time_ms: i64,
+    /// Snapshot records written (0 when only incrementals were applied).
+    pub records: u64,
+    /// Changes replayed from incremental backups.
+    pub changes_applied: u64,
+}
+
+/// Checks a backup (directory or `.tar.gz`) without restoring it: the
+/// manifest's checksum; the data file's length, checksum and structure
+/// against the manifest; for a full backup every record's checksum and
+/// encoding and every edge's endpoints; for an incremental one every change
+/// and that they follow one another.
+///
+/// # Errors
+/// [`Error::Backup`] naming the file and what is wrong with it (damaged,
+/// truncated, missing, not matching the manifest); [`Error::Io`].
+pub fn verify_backup(path: impl AsRef<Path>) -> Result<BackupInfo> {
+    let source = Source::open(path.as_ref())?;
+    let member = source.member(SNAPSHOT);
+    let mut nodes: HashSet<Vec<u8>> = HashSet::new();
+    let mut check = |keyspace: Keyspace, key: &[u8], value: &[u8]| -> Result<()> {
+        check_record(&mut nodes, keyspace, key, value).map_err(|err| Error::Backup {
+            path: member.clone(),
+            detail: err.to_string(),
+        })
+    };
+    let loaded = read_backup(&source, Some(&mut check))?;
+    Ok(BackupInfo::new(&loaded.manifest))
+}
+
+fn check_record(
+    nodes: &mut HashSet<Vec<u8>>,
+    keyspace: Keyspace,
+    key: &[u8],
+    value: &[u8],
+) -> Result<()> {
+    match keyspace {
+        Keyspace::Nodes => {
+            let id = record::node_id_from_key(key)?;
+            let header = record::node_header(id, value)?;
+            record::properties(&std::format!("node '{id}'"), value, header.props_at)?;
+            nodes.insert(key.to_vec());
+        }
+        Keyspace::Edges => {
+            let id = record::edge_id_from_key(key)?;
+            let h = record::edge_header(id, value)?;
+            record::properties(&std::format!("edge #{id}"), value, h.props_at)?;
+            for (role, node) in [("source", h.source), ("target", h.target)] {
+                if !nodes.contains(node.as_bytes()) {
+                    return Err(Error::corrupt(std::format!(
+                        "edge #{id} names missing {role} node '{node}'"
+                    )));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A backup read and checked against its manifest.
+struct Loaded {
+    manifest: Manifest,
+    /// Incremental backups: their changes.
+    changes: Vec<Change>,
+}
+
+type EntrySink<'a> = &'a mut dyn FnMut(Keyspace, &[u8], &[u8]) -> Result<()>;
+
+/// Reads a backup's files, streaming a full backup's records to `records`
+/// (if given) and holding an incremental backup's changes in memory.
+fn read_backup(source: &Source, mut records: Option<EntrySink<'_>>) -> Result<Loaded> {
+    let mut manifest = None;
+    let mut snapshot = None;
+    let mut changes = None;
+    let found = source.visit(&[MANIFEST, SNAPSHOT, CHANGES], &mut |name, reader| {
+        let member = source.member(name);
+        let bad = |detail: String| Error::Backup {
+            path: member.clone(),
+            detail,
+        };
+        match name {
+            MANIFEST => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::Read::take(reader, 1 << 16), &mut bytes)
+                    .map_err(|err| io("read", &member, err))?;
+                manifest = Some(Manifest::parse(&bytes).map_err(bad)?);
+            }
+            SNAPSHOT => {
+                let mut ignore = |_: Keyspace, _: &[u8], _: &[u8]| Ok(());
+                let visit: EntrySink<'_> = match records.as_mut() {
+                    Some(visit) => *visit,
+                    None => &mut ignore,
+                };
+                snapshot = Some(format::read_snapshot(reader, &member, visit)?);
+            }
+            _ => {
+                let mut bytes = Vec::new();
+                reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|err| io("read", &member, err))?;
+                let decoded = format::decode_changes(&bytes).map_err(bad)?;
+                changes = Some((decoded, bytes.len() as u64, crc32fast::hash(&bytes)));
+            }
+        }
+        Ok(())
+    })?;
+    let shown = source.path().display().to_string();
+    let Some(manifest) = manifest else {
+        return Err(Error::Backup {
+            path: shown,
+            detail: "has no MANIFEST: the backup is unfinished, or this is not a backup".into(),
+        });
+    };
+    let file = manifest.file();
+    if !found.contains(&file) {
+        return Err(Error::Backup {
+            path: shown,
+            detail: std::format!("is missing {file}, which its MANIFEST names"),
+        });
+    }
+    let member = source.member(file);
+    let mismatch = |what: &str, manifest_says: String, file_has: String| Error::Backup {
+        path: member.clone(),
+        detail: std::format!(
+            "does not match the MANIFEST: {what} is {file_has}, the MANIFEST says {manifest_says}"
+        ),
+    };
+    let mut checks: Vec<(&str, u64, u64)> = Vec::new();
+    let mut held = Vec::new();
+    match (manifest.kind, snapshot, changes) {
+        (BackupKind::Full, Some(stats), _) => {
+            checks.extend([
+                ("the length in bytes", manifest.file_bytes, stats.bytes),
+                (
+                    "the checksum",
+                    u64::from(manifest.file_crc32),
+                    u64::from(stats.crc32),
+                ),
+                ("the record count", manifest.records, stats.records),
+                ("the node count", manifest.nodes, stats.nodes),
+                ("the edge count", manifest.edges, stats.edges),
+            ]);
+        }
+        (BackupKind::Incremental, _, Some(((base, list), bytes, crc))) => {
+            checks.extend([
+                ("the length in bytes", manifest.file_bytes, bytes),
+                (
+                    "the checksum",
+                    u64::from(manifest.file_crc32),
+                    u64::from(crc),
+                ),
+                ("the change count", manifest.records, list.len() as u64),
+                ("the base sequence", manifest.base_sequence, base),
+                (
+                    "the last sequence",
+                    manifest.sequence,
+                    list.last().map_or(base, |c| c.sequence),
+                ),
+            ]);
+            held = list;
+        }
+        _ => unreachable!("the manifest's data file was found and read"),
+    }
+    for (what, says, has) in checks {
+        if says != has {
+            return Err(mismatch(what, says.to_string(), has.to_string()));
+        }
+    }
+    Ok(Loaded {
+        manifest,
+        changes: held,
+    })
+}
+
+impl<S: Storage> Graph<S> {
+    /// Writes a full backup of the graph into directory `path` (created if
+    /// missing; refused if it holds anything), while other threads keep
+    /// working: the snapshot is one committed state, streamed to the file
+    /// while writers wait (readers do not). Covered change-log entries are
+    /// then deleted.
+    ///
+    /// # Errors
+    /// [`Error::Backup`] when `path` is not empty; [`Error::Io`]; storage errors.
+    /// Nothing named `MANIFEST` is written unless the backup is complete.
+    ///
+    /// # Complexity
+    /// One pass over the stored records; memory independent of the graph size.
+    pub async fn backup(&self, path: impl AsRef<Path>) -> Result<BackupInfo> {
+        self.check()?;
+        let dir = path.as_ref();
+        source::prepare_empty_dir(dir)?;
+        let tmp = dir.join(std::format!("{SNAPSHOT}.tmp"));
+        let shown = tmp.display().to_string();
+        let mut file = File::create(&tmp).map_err(|err| io("create", &shown, err))?;
+        let inner = self.inner();
+        let topo = inner.topology.read();
+        let (sequence, commit_ms) = (topo.log_seq, topo.log_time_ms);
+        let written = format::write_snapshot(&inner.storage, &mut file);
+        drop(topo);
+        let stats = written
+            .and_then(|stats| stats.map_err(|err| io("write", &shown, err)))
+            .and_then(|stats| {
+                file.sync_all().map_err(|err| io("write", &shown, err))?;
+                Ok(stats)
+            });
+        drop(file);
+        let stats = match stats {
+            Ok(stats) => stats,
+            Err(err) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(err);
+            }
+        };
+        source::publish(dir, SNAPSHOT)?;
+        let manifest = Manifest {
+            kind: BackupKind::Full,
+            created_at_ms: (inner.options.clock)(),
+            sequence,
+            base_sequence: sequence,
+            first_commit_ms: commit_ms,
+            last_commit_ms: commit_ms,
+            nodes: stats.nodes,
+            edges: stats.edges,
+            records: stats.records,
+            file_bytes: stats.bytes,
+            file_crc32: stats.crc32,
+        };
+        source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
+        self.mark_backed_up(sequence)?;
+        Ok(BackupInfo::new(&manifest))
+    }
+
+    /// Writes `changes` (from
+    /// [`get_changes_since_last_backup`](Self::get_changes_since_last_backup))
+    /// as an incremental backup into directory `path` (created if missing;
+    /// refused if it holds anything), then deletes the change-log entries it
+    /// covers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `changes` is not from this graph;
+    /// [`Error::Backup`] when `path` is not empty; [`Error::Io`]; storage errors.
+    pub async fn backup_incremental(
+        &self,
+        path: impl AsRef<Path>,
+        changes: &ChangeSet,
+    ) -> Result<BackupInfo> {
+        self.check()?;
+        let (last, _) = self.change_log_position();
+        if changes.last_sequence() > last {
+            return Err(Error::invalid(std::format!(
+                "the change set reaches commit #{} but this graph's last commit is #{last}",
+                changes.last_sequence()
+            )));
+        }
+        let dir = path.as_ref();
+        source::prepare_empty_dir(dir)?;
+        let entries: Vec<Vec<u8>> = changes
+            .changes
+            .iter()
+            .map(|c| changelog::encode(c.commit_time_ms, &c.batch))
+            .collect();
+        let bytes = format::encode_changes(changes.base, &changes.changes, &entries);
+        source::write_file(dir, CHANGES, &bytes)?;
+        let time = |c: Option<&Change>| c.map_or(0, |c| c.commit_time_ms);
+        let manifest = Manifest {
+            kind: BackupKind::Incremental,
+            created_at_ms: (self.inner().options.clock)(),
+            sequence: changes.last_sequence(),
+            base_sequence: changes.base,
+            first_commit_ms: time(changes.changes.first()),
+            last_commit_ms: time(changes.changes.last()),
+            nodes: 0,
+            edges: 0,
+            records: changes.len() as u64,
+            file_bytes: bytes.len() as u64,
+            file_crc32: crc32fast::hash(&bytes),
+        };
+        source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
+        self.mark_backed_up(changes.last_sequence())?;
+        Ok(BackupInfo::new(&manifest))
+    }
+}
+
+impl Graph<SledStorage> {
+    /// Restores a full backup (a directory or its `.tar.gz`) into a new sled
+    /// database at `target`, which must not exist or be an empty directory.
+    ///
+    /// The database is built beside `target` and renamed into place when
+    /// complete: a failed restore leaves nothing at `target`.
+    ///
+    /// # Errors
+    /// [`Error::Backup`] naming the damaged, truncated or missing file, or a
+    /// `target` that already holds something; [`Error::Io`]; storage errors.
+    pub async fn restore(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+    ) -> Result<RestoreInfo> {
+        restore(backup.as_ref(), &[], target.as_ref(), None)
+    }
+
+    /// Point-in-time recovery: restores the full backup `base`, then replays
+    /// the changes of `incrementals` (in any order; each directory or
+    /// `.tar.gz`) in sequence order, stopping before the first commit made
+    /// after `until` (`None`: replay everything). The result is exactly the
+    /// graph as it was after the last replayed commit.
+    ///
+    /// # Errors
+    /// As [`restore`](Self::restore); [`Error::Backup`] when the backups do
+    /// not chain (naming the missing sequence numbers) or an incremental is
+    /// damaged. Everything is checked before `target` appears.
+    pub async fn restore_until<P: AsRef<Path>>(
+        base: impl AsRef<Path>,
+        incrementals: &[P],
+        target: impl AsRef<Path>,
+        until: Option<SystemTime>,
+    ) -> Result<RestoreInfo> {
+        let incrementals: Vec<&Path> = incrementals.iter().map(AsRef::as_ref).collect();
+        restore(
+            base.as_ref(),
+            &incrementals,
+            target.as_ref(),
+            until.map(to_millis),
+        )
+    }
+
+    /// Replays an incremental backup onto the (closed) sled database at
+    /// `target`, which must hold exactly the commits before it: restored from
+    /// its base, or from the incrementals before it. Commits already there are
+    /// skipped, so applying one twice does nothing; each replayed commit is
+    /// applied atomically.
+    ///
+    /// # Errors
+    /// [`Error::Backup`] when the backup is damaged or does not follow what
+    /// `target` holds; [`Error::Io`]; storage errors (a database in use by
+    /// another process is [`StorageError::Locked`](crate::StorageError)).
+    pub async fn apply_incremental(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+    ) -> Result<RestoreInfo> {
+        apply_incremental(backup.as_ref(), target.as_ref(), None)
+    }
+
+    /// [`apply_incremental`](Self::apply_incremental), replaying only the
+    /// commits made at or before `until`.
+    ///
+    /// # Errors
+    /// As [`apply_incremental`](Self::apply_incremental).
+    pub async fn apply_incremental_until(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+        until: SystemTime,
+    ) -> Result<RestoreInfo> {
+        apply_incremental(backup.as_ref(), target.as_ref(), Some(to_millis(until)))
+    }
+}
+
+/// An incremental backup read, verified and ready to replay.
+struct Incremental {
+    path: String,
+    manifest: Manifest,
+    changes: Vec<Change>,
+}
+
+fn load_incremental(path: &Path) -> Result<Incremental> {
+    let source = Source::open(path)?;
+    let loaded = read_backup(&source, None)?;
+    let shown = path.display().to_string();
+    if loaded.manifest.kind != BackupKind::Incremental {
+        return Err(Error::Backup {
+            path: shown,
+            detail: "is a full backup, not an incremental one".into(),
+        });
+    }
+    Ok(Incremental {
+        path: shown,
+        manifest: loaded.manifest,
+        changes: loaded.changes,
+    })
+}
+
+fn restore(
+    base: &Path,
+    incrementals: &[&Path],
+    target: &Path,
+    until_ms: Option<i64>,
+) -> Result<RestoreInfo> {
+    let mut incrementals = incrementals
+        .iter()
+        .map(|p| load_incremental(p))
+        .collect::<Result<Vec<_>>>()?;
+    incrementals.sort_by_key(|inc| (inc.manifest.base_sequence, inc.manifest.sequence));
+    for pair in incrementals.windows(2) {
+        let (before, after) = (&pair[0].manifest, &pair[1].manifest);
+        if after.base_sequence > before.sequence {
+            return Err(gap(&pair[1], before.sequence));
+        }
+    }
+    let shown = target.display().to_string();
+    match fs::read_dir(target) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Error::Backup {
+                    path: shown,
+                    detail: "already exists and is not empty: restore into a new directory (remove the old database first)".into(),
+                });
+            }
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(io("read the directory", &shown, err)),
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)
+        .map_err(|err| io("create the directory", &parent.display().to_string(), err))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Backup {
+            path: shown.clone(),
+            detail: "is not a directory name".into(),
+        })?;
+    let building = parent.join(std::format!(".{name}.restoring"));
+    if building.exists() {
+        // Left by a restore that crashed: it was never renamed into place.
+        fs::remove_dir_all(&building)
+            .map_err(|err| io("remove", &building.display().to_string(), err))?;
+    }
+    let result = build(base, &incrementals, &building, until_ms);
+    let info = match result {
+        Ok(info) => info,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&building);
+            return Err(err);
+        }
+    };
+    if target.exists() {
+        // An empty directory: rename replaces it.
+        let _ = fs::remove_dir(target);
+    }
+    fs::rename(&building, target)
+        .map_err(|err| io("rename", &building.display().to_string(), err))?;
+    source::sync_dir(&parent)?;
+    Ok(info)
+}
+
+/// Restores `base` and replays `incrementals` into a new database at `dir`.
+fn build(
+    base: &Path,
+    incrementals: &[Incremental],
+    dir: &Path,
+    until_ms: Option<i64>,
+) -> Result<RestoreInfo> {
+    const BATCH: usize = 50_000;
+    let storage = open_for_restore(dir)?;
+    let source = Source::open(base)?;
+    let mut batch = WriteBatch::new();
+    let mut write = |keyspace: Keyspace, key: &[u8], value: &[u8]| -> Result<()> {
+        batch.put(keyspace, key, value);
+        if batch.len() >= BATCH {
+            storage.apply(core::mem::take(&mut batch))?;
+        }
+        Ok(())
+    };
+    let loaded = read_backup(&source, Some(&mut write))?;
+    if loaded.manifest.kind != BackupKind::Full {
+        return Err(Error::Backup {
+            path: base.display().to_string(),
+            detail: "is an incremental backup: restore its full base backup, with this one among the incrementals".into(),
+        });
+    }
+    storage.apply(batch)?;
+    let mut position = (loaded.manifest.sequence, loaded.manifest.last_commit_ms);
+    let mut meta = WriteBatch::new();
+    put_position(&mut meta, position);
+    storage.apply(meta)?;
+    let applied = replay(&storage, incrementals, &mut position, until_ms)?;
+    storage.flush()?;
+    Ok(RestoreInfo {
+        sequence: position.0,
+        commit_time_ms: position.1,
+        records: loaded.manifest.records,
+        changes_applied: applied,
+    })
+}
+
+fn apply_incremental(backup: &Path, target: &Path, until_ms: Option<i64>) -> Result<RestoreInfo> {
+    let incremental = load_incremental(backup)?;
+    let holds_files = fs::read_dir(target)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    if !holds_files {
+        return Err(Error::Backup {
+            path: target.display().to_string(),
+            detail: "holds no database: restore the full base backup there first".into(),
+        });
+    }
+    let storage = open_for_restore(target)?;
+    let mut position = match storage.get(Keyspace::Meta, changelog::META_SEQ)? {
+        Some(value) => changelog::parse_seq(&value).unwrap_or((0, 0)),
+        None => (0, 0),
+    };
+    let applied = replay(
+        &storage,
+        core::slice::from_ref(&incremental),
+        &mut position,
+        until_ms,
+    )?;
+    storage.flush()?;
+    Ok(RestoreInfo {
+        sequence: position.0,
+        commit_time_ms: position.1,
+        records: 0,
+        changes_applied: applied,
+    })
+}
+
+/// A sled database written batch by batch (no write-behind buffer), flushed by the caller.
+fn open_for_restore(dir: &Path) -> Result<SledStorage> {
+    Ok(SledStorage::builder()
+        .path(dir)
+        .mode("high_safety")
+        .open()?)
+}
+
+/// Replays the changes after `position` in order, each commit atomically
+/// with the sequence counter; stops before the first commit after `until_ms`.
+fn replay(
+    storage: &SledStorage,
+    incrementals: &[Incremental],
+    position: &mut (u64, i64),
+    until_ms: Option<i64>,
+) -> Result<u64> {
+    let mut applied = 0;
+    for inc in incrementals {
+        if inc.manifest.sequence <= position.0 {
+            continue;
+        }
+        if inc.manifest.base_sequence > position.0 {
+            return Err(gap(inc, position.0));
+        }
+        for change in &inc.changes {
+            if change.sequence <= position.0 {
+                continue;
+            }
+            if until_ms.is_some_and(|until| change.commit_time_ms > until) {
+                return Ok(applied);
+            }
+            let mut batch = change.batch.clone();
+            let at = (change.sequence, change.commit_time_ms);
+            put_position(&mut batch, at);
+            storage.apply(batch)?;
+            *position = at;
+            applied += 1;
+        }
+    }
+    Ok(applied)
+}
+
+/// The restored database's change log starts after `position`, which the
+/// backups it came from cover.
+fn put_position(batch: &mut WriteBatch, (sequence, time): (u64, i64)) {
+    batch.put(
+        Keyspace::Meta,
+        changelog::META_SEQ,
+        changelog::seq_value(sequence, time),
+    );
+    batch.put(Keyspace::Meta, changelog::META_BACKUP, sequence.to_le_bytes());
+}
+
+fn gap(inc: &Incremental, reached: u64) -> Error {
+    Error::Backup {
+        path: inc.path.clone(),
+        detail: std::format!(
+            "does not follow on: it holds commits {}..={} but the backups before it end at commit {reached}; the incremental backup with commits {}..={} is missing",
+            inc.manifest.base_sequence + 1,
+            inc.manifest.sequence,
+            reached + 1,
+            inc.manifest.base_sequence
+        ),
+    }
+}
+
+fn to_millis(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+fn from_millis(ms: i64) -> SystemTime {
+    let magnitude = Duration::from_millis(ms.unsigned_abs());
+    if ms >= 0 {
+        UNIX_EPOCH + magnitude
+    } else {
+        UNIX_EPOCH - magnitude
+    }
+}
