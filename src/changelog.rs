@@ -126,7 +126,11 @@ impl<S: Storage> Graph<S> {
             return Err(err);
         }
         let mut expected = base + 1;
-        for change in changes.iter().map(|c| c.sequence).chain(core::iter::once(last + 1)) {
+        for change in changes
+            .iter()
+            .map(|c| c.sequence)
+            .chain(core::iter::once(last + 1))
+        {
             if change != expected {
                 return Err(Error::invalid(format!(
                     "the change log lacks commits {expected}..={} (made while the change log was off): take a full backup instead",

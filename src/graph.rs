@@ -393,7 +393,8 @@ impl<S: Storage> Graph<S> {
     pub(crate) fn apply_ops(&self, _ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
         let inner = &*self.inner;
         // Only new edges carry a timestamp; skip the clock otherwise.
-        let stamps = inner.options.change_log || ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
+        let stamps =
+            inner.options.change_log || ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
         let now = if stamps { (inner.options.clock)() } else { 0 };
         let count = ops.len();
         let mut plan = Plan::default();

@@ -224,9 +224,7 @@ fn check<S: Storage>(storage: &S, topo: &Topology) -> Result<IntegrityReport> {
         };
         nodes_ok += 1;
         match topo.node(id) {
-            None => report.add(mismatch(format!(
-                "node '{id}' is stored but not in memory"
-            ))),
+            None => report.add(mismatch(format!("node '{id}' is stored but not in memory"))),
             Some(slot) => {
                 node_seen[slot as usize] = true;
                 let in_memory = topo.label(topo.node_slot(slot).label);
@@ -237,7 +235,14 @@ fn check<S: Storage>(storage: &S, topo: &Topology) -> Result<IntegrityReport> {
                 }
             }
         }
-        expect(&mut expected, topo, RecordKind::Node, label, key, &properties);
+        expect(
+            &mut expected,
+            topo,
+            RecordKind::Node,
+            label,
+            key,
+            &properties,
+        );
         ControlFlow::Continue(())
     })?;
 
@@ -340,8 +345,8 @@ fn check<S: Storage>(storage: &S, topo: &Topology) -> Result<IntegrityReport> {
 
     storage.scan_prefix(Keyspace::Log, b"", &mut |key, value| {
         report.log_entries += 1;
-        let checked = crate::changelog::sequence_of(key)
-            .and_then(|seq| crate::changelog::decode(seq, value));
+        let checked =
+            crate::changelog::sequence_of(key).and_then(|seq| crate::changelog::decode(seq, value));
         match checked {
             Err(err) => report.add(corrupt("log", &err)),
             Ok(change) if change.sequence > topo.log_seq => report.add(corrupt(
@@ -423,10 +428,7 @@ fn expect(
 }
 
 fn index_problem(topo: &Topology, entry: &[u8], missing: bool) -> IntegrityProblem {
-    let def: Option<&IndexDef> = topo
-        .indexes
-        .iter()
-        .find(|d| entry.starts_with(&d.prefix()));
+    let def: Option<&IndexDef> = topo.indexes.iter().find(|d| entry.starts_with(&d.prefix()));
     let index = def.map_or_else(|| String::from("(none)"), |d| d.info().qualified());
     let record = match (def.map(|d| d.kind), entry_record_id(entry)) {
         (Some(RecordKind::Edge), Some(id)) => match record::edge_id_from_key(id) {

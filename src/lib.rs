@@ -12,9 +12,9 @@ extern crate alloc;
 extern crate std;
 
 pub mod algo;
+mod analytics;
 #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
 pub mod backup;
-mod analytics;
 mod cache;
 mod changelog;
 mod clock;

@@ -34,8 +34,12 @@ pub const SNAPSHOT_VERSION: u16 = 1;
 pub(crate) const HEADER_LEN: usize = 8 + 2 + 2 + 8;
 
 /// The keyspaces a snapshot holds, in the order it holds them.
-pub(crate) const KEYSPACES: [Keyspace; 4] =
-    [Keyspace::Meta, Keyspace::Nodes, Keyspace::Edges, Keyspace::Index];
+pub(crate) const KEYSPACES: [Keyspace; 4] = [
+    Keyspace::Meta,
+    Keyspace::Nodes,
+    Keyspace::Edges,
+    Keyspace::Index,
+];
 
 /// True for the records a snapshot carries (see the module docs).
 pub(crate) fn portable(keyspace: Keyspace, key: &[u8]) -> bool {

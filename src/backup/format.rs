@@ -99,7 +99,9 @@ impl Manifest {
         let Some(at) = text.rfind("manifest_crc32=") else {
             return Err("has no manifest_crc32 line: it is truncated".into());
         };
-        let stored = text[at + "manifest_crc32=".len()..].trim_end_matches('\n');
+        let Some(stored) = text[at + "manifest_crc32=".len()..].strip_suffix('\n') else {
+            return Err("is truncated: its last line is incomplete".into());
+        };
         let actual = crc32fast::hash(&bytes[..at]);
         if u32::from_str_radix(stored, 16).ok() != Some(actual) {
             return Err(format!(
@@ -328,9 +330,7 @@ pub(crate) fn read_snapshot(
     let actual = r.hasher.clone().finalize();
     let mut trailer = [0u8; 4];
     if !read_full(&mut r, &mut trailer, name)? {
-        return Err(bad(
-            "is truncated: it ends before its checksum".to_string(),
-        ));
+        return Err(bad("is truncated: it ends before its checksum".to_string()));
     }
     let stored = u32::from_le_bytes(trailer);
     if stored != actual {
@@ -454,7 +454,8 @@ pub(crate) fn decode_changes(bytes: &[u8]) -> core::result::Result<(u64, Vec<Cha
             .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
             .ok_or_else(|| format!("entry at byte {at} is truncated"))?;
         pos += 8;
-        let entry = take(body, &mut pos).ok_or_else(|| format!("entry at byte {at} is truncated"))?;
+        let entry =
+            take(body, &mut pos).ok_or_else(|| format!("entry at byte {at} is truncated"))?;
         let expected = base + 1 + changes.len() as u64;
         if sequence != expected {
             return Err(format!(

@@ -681,7 +681,11 @@ fn put_position(batch: &mut WriteBatch, (sequence, time): (u64, i64)) {
         changelog::META_SEQ,
         changelog::seq_value(sequence, time),
     );
-    batch.put(Keyspace::Meta, changelog::META_BACKUP, sequence.to_le_bytes());
+    batch.put(
+        Keyspace::Meta,
+        changelog::META_BACKUP,
+        sequence.to_le_bytes(),
+    );
 }
 
 fn gap(inc: &Incremental, reached: u64) -> Error {

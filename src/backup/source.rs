@@ -89,7 +89,10 @@ impl Source {
                         continue;
                     }
                     let member = entry.path().map_err(archive_error)?;
-                    let file_name = member.file_name().and_then(|n| n.to_str()).map(String::from);
+                    let file_name = member
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .map(String::from);
                     let Some(name) = file_name.and_then(|n| names.iter().find(|&&w| w == n)) else {
                         continue;
                     };
@@ -125,8 +128,9 @@ pub(crate) fn prepare_empty_dir(dir: &Path) -> Result<()> {
             if entries.next().is_some() {
                 return Err(Error::Backup {
                     path: name,
-                    detail: "already exists and is not empty: back up into a new or empty directory"
-                        .into(),
+                    detail:
+                        "already exists and is not empty: back up into a new or empty directory"
+                            .into(),
                 });
             }
             Ok(())

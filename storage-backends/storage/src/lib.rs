@@ -46,13 +46,7 @@ pub enum Keyspace {
 
 impl Keyspace {
     /// Every keyspace, in order.
-    pub const ALL: [Keyspace; 5] = [
-        Self::Meta,
-        Self::Nodes,
-        Self::Edges,
-        Self::Index,
-        Self::Log,
-    ];
+    pub const ALL: [Keyspace; 5] = [Self::Meta, Self::Nodes, Self::Edges, Self::Index, Self::Log];
 
     /// The keyspace's one-byte tag, stable across versions.
     pub fn tag(self) -> u8 {
