@@ -177,6 +177,7 @@ impl<S: Storage> Graph<S> {
 
     /// Records that a backup covers every commit up to `sequence` and deletes
     /// the log entries it covers. Not itself logged.
+    #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
     pub(crate) fn mark_backed_up(&self, sequence: u64) -> Result<()> {
         let _ticket = self.write_ticket()?;
         let inner = self.inner();
