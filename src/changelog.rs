@@ -9,12 +9,17 @@
 //! entry:  [version 1][crc32 le of the rest][commit time ms i64 le][op count varint]
 //!         ops: [0 = put | 1 = delete][keyspace tag][key length varint][key]
 //!              ([value length varint][value], puts only)
-//! meta "changelog:seq"     -> last sequence number given (u64 le) + its commit time (i64 le)
+//! meta "changelog:seq"     -> a sequence number (u64 le) + its commit time (i64 le)
 //! meta "changelog:backup"  -> last sequence number a backup covers (u64 le)
+//! meta "changelog:gap"     -> present: commits were made with the log off since the last full backup
 //! ```
-//! Every commit takes the next sequence number, even with the log off
-//! ([`GraphOptions::change_log`](crate::GraphOptions::change_log)), so commits
-//! made then show as a gap that incremental backups refuse to paper over.
+//! The last sequence number is the newest entry's, or `changelog:seq` when
+//! the log is empty (backups and restores write it); finding the newest entry
+//! at open takes a few seeks, so a commit writes one record more than without
+//! the log, not two. With the log off
+//! ([`GraphOptions::change_log`](crate::GraphOptions::change_log)) commits take
+//! no sequence number, and the first one marks the gap, which incremental
+//! backups refuse to paper over until a full backup is taken.
 //! Entries a backup covers are deleted once that backup is written: the log
 //! holds the changes since the last backup, and grows without bound only if
 //! no backup is ever taken.
@@ -34,6 +39,8 @@ pub(crate) const META_PREFIX: &[u8] = b"changelog:";
 pub(crate) const META_SEQ: &[u8] = b"changelog:seq";
 /// Meta key: the last sequence number a backup covers.
 pub(crate) const META_BACKUP: &[u8] = b"changelog:backup";
+/// Meta key: present when commits were made with the log off since the last full backup.
+pub(crate) const META_GAP: &[u8] = b"changelog:gap";
 
 const ENTRY_VERSION: u8 = 1;
 
@@ -103,6 +110,11 @@ impl<S: Storage> Graph<S> {
         }
         // Entries are written under the topology lock: holding it gives one commit boundary.
         let topo = self.inner().topology.read();
+        if topo.log_gap {
+            return Err(Error::invalid(
+                "commits were made with the change log off since the last full backup: take a full backup instead",
+            ));
+        }
         let (base, last) = (topo.backup_seq, topo.log_seq);
         let mut changes = Vec::new();
         let mut failure = None;
@@ -178,13 +190,11 @@ impl<S: Storage> Graph<S> {
     /// Records that a backup covers every commit up to `sequence` and deletes
     /// the log entries it covers. Not itself logged.
     #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
-    pub(crate) fn mark_backed_up(&self, sequence: u64) -> Result<()> {
+    pub(crate) fn mark_backed_up(&self, sequence: u64, full: bool) -> Result<()> {
         let _ticket = self.write_ticket()?;
         let inner = self.inner();
         let mut topo = inner.topology.write();
-        if sequence <= topo.backup_seq {
-            return Ok(());
-        }
+        let sequence = sequence.max(topo.backup_seq);
         let mut batch = WriteBatch::new();
         inner
             .storage
@@ -196,12 +206,71 @@ impl<S: Storage> Graph<S> {
                 ControlFlow::Continue(())
             })?;
         batch.put(Keyspace::Meta, META_BACKUP, sequence.to_le_bytes());
+        // The position must outlive the entries that showed it.
+        batch.put(
+            Keyspace::Meta,
+            META_SEQ,
+            seq_value(topo.log_seq, topo.log_time_ms),
+        );
+        if full {
+            batch.delete(Keyspace::Meta, META_GAP);
+        }
         inner.storage.apply(batch)?;
         topo.backup_seq = sequence;
+        topo.log_gap &= !full;
         drop(topo);
         inner.storage.flush()?;
         Ok(())
     }
+}
+
+/// The sequence number and commit time of the newest log entry after
+/// `after`, found with a few seeks instead of a scan of the log.
+pub(crate) fn last_entry<S: Storage + ?Sized>(
+    storage: &S,
+    after: u64,
+) -> Result<Option<(u64, i64)>> {
+    let first_from = |from: u64| -> Result<Option<(u64, i64)>> {
+        let mut found = None;
+        storage.scan_from(Keyspace::Log, &key(from), &mut |key, value| {
+            if let Ok(seq) = sequence_of(key) {
+                let time = value
+                    .get(5..13)
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(0, i64::from_le_bytes);
+                found = Some((seq, time));
+            }
+            ControlFlow::Break(())
+        })?;
+        Ok(found)
+    };
+    let Some(mut best) = first_from(after.saturating_add(1))? else {
+        return Ok(None);
+    };
+    // Gallop past the newest entry, then bisect: entries >= x exist for
+    // every x up to the newest one.
+    let mut step = 1u64;
+    let mut beyond = loop {
+        let probe = best.0.saturating_add(step);
+        if probe == best.0 {
+            return Ok(Some(best));
+        }
+        match first_from(probe)? {
+            Some(found) => {
+                best = found;
+                step = step.saturating_mul(2);
+            }
+            None => break probe,
+        }
+    };
+    while beyond - best.0 > 1 {
+        let middle = best.0 + (beyond - best.0) / 2;
+        match first_from(middle)? {
+            Some(found) => best = found,
+            None => beyond = middle,
+        }
+    }
+    Ok(Some(best))
 }
 
 /// The meta value of [`META_SEQ`].
@@ -394,6 +463,33 @@ mod tests {
         assert_eq!(change.sequence, 7);
         assert_eq!(change.commit_time_ms, -12);
         assert_eq!(change.batch, sample());
+    }
+
+    #[test]
+    fn the_newest_entry_is_found_by_seeking() {
+        use knowledge_graph_memory::MemoryStorage;
+        for (first, last) in [
+            (1u64, 1u64),
+            (1, 2),
+            (5, 1000),
+            (40, 41),
+            (1, 4097),
+            (300, 777),
+        ] {
+            let storage = MemoryStorage::new();
+            let mut batch = WriteBatch::new();
+            for seq in first..=last {
+                batch.put(Keyspace::Log, key(seq), encode(seq as i64 * 10, &sample()));
+            }
+            storage.apply(batch).unwrap();
+            assert_eq!(
+                last_entry(&storage, 0).unwrap(),
+                Some((last, last as i64 * 10)),
+                "{first}..={last}"
+            );
+            assert_eq!(last_entry(&storage, last).unwrap(), None);
+        }
+        assert_eq!(last_entry(&MemoryStorage::new(), 0).unwrap(), None);
     }
 
     #[test]

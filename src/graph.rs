@@ -425,26 +425,29 @@ impl<S: Storage> Graph<S> {
         }
         let logged = !plan.batch.is_empty();
         let sequence = topo.log_seq + 1;
+        let mut gap = false;
         if logged {
-            // The log entry and the sequence counter commit with the changes.
+            // The log entry commits with the changes it describes.
             if inner.options.change_log {
                 let entry = crate::changelog::encode(now, &plan.batch);
                 plan.batch
                     .put(Keyspace::Log, crate::changelog::key(sequence), entry);
+            } else if !topo.log_gap {
+                plan.batch
+                    .put(Keyspace::Meta, crate::changelog::META_GAP, []);
+                gap = true;
             }
-            plan.batch.put(
-                Keyspace::Meta,
-                crate::changelog::META_SEQ,
-                crate::changelog::seq_value(sequence, now),
-            );
             if let Err(err) = inner.storage.apply(core::mem::take(&mut plan.batch)) {
                 topo.undo(plan.undo);
                 drop(topo);
                 self.note_rollback();
                 return Err(err.into());
             }
-            topo.log_seq = sequence;
-            topo.log_time_ms = now;
+            if inner.options.change_log {
+                topo.log_seq = sequence;
+                topo.log_time_ms = now;
+            }
+            topo.log_gap |= gap;
         }
         topo.generation += 1;
         // Still under the write lock, so no reader can cache a stale record.

@@ -110,6 +110,8 @@ pub(crate) struct Topology {
     pub log_time_ms: i64,
     /// The last sequence number a backup covers.
     pub backup_seq: u64,
+    /// Commits were made with the change log off since the last full backup.
+    pub log_gap: bool,
 }
 
 impl Topology {

@@ -644,7 +644,7 @@ async fn change_log_off_writes_no_entries_and_leaves_a_gap() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("lacks commits 2..=2"), "{err}");
+    assert!(err.contains("change log off"), "{err}");
     graph.backup(dir.path().join("full")).await.unwrap();
     assert!(graph
         .get_changes_since_last_backup()
