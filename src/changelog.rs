@@ -137,19 +137,14 @@ impl<S: Storage> Graph<S> {
         if let Some(err) = failure {
             return Err(err);
         }
-        let mut expected = base + 1;
-        for change in changes
-            .iter()
-            .map(|c| c.sequence)
-            .chain(core::iter::once(last + 1))
-        {
+        let found = changes.iter().map(|c| c.sequence);
+        for (expected, change) in (base + 1..).zip(found.chain(core::iter::once(last + 1))) {
             if change != expected {
-                return Err(Error::invalid(format!(
-                    "the change log lacks commits {expected}..={} (made while the change log was off): take a full backup instead",
+                return Err(Error::corrupt(format!(
+                    "the change log lacks commits {expected}..={}",
                     change - 1
                 )));
             }
-            expected += 1;
         }
         Ok(ChangeSet { base, changes })
     }

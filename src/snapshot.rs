@@ -68,11 +68,11 @@ pub(crate) fn encode_entry(out: &mut Vec<u8>, keyspace: Keyspace, key: &[u8], va
     out.extend_from_slice(value);
 }
 
+/// Receives each record of a snapshot: keyspace, key, value.
+pub(crate) type RecordVisitor<'a> = dyn FnMut(Keyspace, &[u8], &[u8]) -> ControlFlow<()> + 'a;
+
 /// Visits every record a snapshot of `storage` holds, in snapshot order.
-pub(crate) fn scan<S: Storage + ?Sized>(
-    storage: &S,
-    visit: &mut dyn FnMut(Keyspace, &[u8], &[u8]) -> ControlFlow<()>,
-) -> Result<()> {
+pub(crate) fn scan<S: Storage + ?Sized>(storage: &S, visit: &mut RecordVisitor<'_>) -> Result<()> {
     for keyspace in KEYSPACES {
         let mut stop = false;
         storage.scan_prefix(keyspace, b"", &mut |key, value| {

@@ -41,16 +41,16 @@ fn edge_rows<S: Storage>(graph: &Graph<S>) -> Vec<String> {
 
 /// Everything a user can see: nodes, edges, indexes, counts, and the
 /// snapshot bytes (which hold every record and index entry).
-fn content<S: Storage>(
-    graph: &Graph<S>,
-) -> (
+type Content = (
     Vec<(String, String, String)>,
     Vec<String>,
     String,
     usize,
     usize,
     Vec<u8>,
-) {
+);
+
+fn content<S: Storage>(graph: &Graph<S>) -> Content {
     (
         node_rows(graph),
         edge_rows(graph),

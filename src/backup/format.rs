@@ -1,10 +1,10 @@
 //! The files of a backup: the MANIFEST, the streamed snapshot and the
 //! changes file of an incremental backup.
 
-use std::format;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::string::{String, ToString};
-use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
@@ -13,6 +13,9 @@ use knowledge_graph_storage::{Keyspace, Storage};
 use crate::changelog::{self, Change};
 use crate::error::{Error, Result};
 use crate::snapshot;
+
+/// Receives the records of a snapshot as they are read.
+pub(crate) type EntrySink<'a> = &'a mut dyn FnMut(Keyspace, &[u8], &[u8]) -> Result<()>;
 
 /// File name of the manifest.
 pub(crate) const MANIFEST: &str = "MANIFEST";
@@ -108,7 +111,7 @@ impl Manifest {
                 "checksum mismatch (stored {stored:?}, computed {actual:08x}): it is damaged or truncated"
             ));
         }
-        let mut fields = std::collections::BTreeMap::new();
+        let mut fields = alloc::collections::BTreeMap::new();
         for line in text[..at].lines().skip(1) {
             let Some((key, value)) = line.split_once('=') else {
                 return Err(format!("has a malformed line {line:?}"));
@@ -265,7 +268,7 @@ impl<R: Read> Read for Hashing<R> {
 pub(crate) fn read_snapshot(
     reader: &mut dyn Read,
     name: &str,
-    visit: &mut dyn FnMut(Keyspace, &[u8], &[u8]) -> Result<()>,
+    visit: EntrySink<'_>,
 ) -> Result<SnapshotStats> {
     let bad = |detail: String| Error::Backup {
         path: name.to_string(),

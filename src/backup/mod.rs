@@ -38,11 +38,12 @@
 mod format;
 mod source;
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::time::Duration;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::string::{String, ToString};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use std::vec::Vec;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hashbrown::HashSet;
 use knowledge_graph_sled::SledStorage;
@@ -54,7 +55,7 @@ use crate::graph::Graph;
 use crate::record;
 
 pub use format::BackupKind;
-use format::{io, Manifest, CHANGES, MANIFEST, SNAPSHOT};
+use format::{io, EntrySink, Manifest, CHANGES, MANIFEST, SNAPSHOT};
 use source::Source;
 
 /// What a backup holds, from its verified MANIFEST.
@@ -152,16 +153,16 @@ fn check_record(
         Keyspace::Nodes => {
             let id = record::node_id_from_key(key)?;
             let header = record::node_header(id, value)?;
-            record::properties(&std::format!("node '{id}'"), value, header.props_at)?;
+            record::properties(&alloc::format!("node '{id}'"), value, header.props_at)?;
             nodes.insert(key.to_vec());
         }
         Keyspace::Edges => {
             let id = record::edge_id_from_key(key)?;
             let h = record::edge_header(id, value)?;
-            record::properties(&std::format!("edge #{id}"), value, h.props_at)?;
+            record::properties(&alloc::format!("edge #{id}"), value, h.props_at)?;
             for (role, node) in [("source", h.source), ("target", h.target)] {
                 if !nodes.contains(node.as_bytes()) {
-                    return Err(Error::corrupt(std::format!(
+                    return Err(Error::corrupt(alloc::format!(
                         "edge #{id} names missing {role} node '{node}'"
                     )));
                 }
@@ -178,8 +179,6 @@ struct Loaded {
     /// Incremental backups: their changes.
     changes: Vec<Change>,
 }
-
-type EntrySink<'a> = &'a mut dyn FnMut(Keyspace, &[u8], &[u8]) -> Result<()>;
 
 /// Reads a backup's files, streaming a full backup's records to `records`
 /// (if given) and holding an incremental backup's changes in memory.
@@ -230,13 +229,13 @@ fn read_backup(source: &Source, mut records: Option<EntrySink<'_>>) -> Result<Lo
     if !found.contains(&file) {
         return Err(Error::Backup {
             path: shown,
-            detail: std::format!("is missing {file}, which its MANIFEST names"),
+            detail: alloc::format!("is missing {file}, which its MANIFEST names"),
         });
     }
     let member = source.member(file);
     let mismatch = |what: &str, manifest_says: String, file_has: String| Error::Backup {
         path: member.clone(),
-        detail: std::format!(
+        detail: alloc::format!(
             "does not match the MANIFEST: {what} is {file_has}, the MANIFEST says {manifest_says}"
         ),
     };
@@ -304,7 +303,7 @@ impl<S: Storage> Graph<S> {
         self.check()?;
         let dir = path.as_ref();
         source::prepare_empty_dir(dir)?;
-        let tmp = dir.join(std::format!("{SNAPSHOT}.tmp"));
+        let tmp = dir.join(alloc::format!("{SNAPSHOT}.tmp"));
         let shown = tmp.display().to_string();
         let mut file = File::create(&tmp).map_err(|err| io("create", &shown, err))?;
         let inner = self.inner();
@@ -362,7 +361,7 @@ impl<S: Storage> Graph<S> {
         self.check()?;
         let (last, _) = self.change_log_position();
         if changes.last_sequence() > last {
-            return Err(Error::invalid(std::format!(
+            return Err(Error::invalid(alloc::format!(
                 "the change set reaches commit #{} but this graph's last commit is #{last}",
                 changes.last_sequence()
             )));
@@ -536,7 +535,7 @@ fn restore(
             path: shown.clone(),
             detail: "is not a directory name".into(),
         })?;
-    let building = parent.join(std::format!(".{name}.restoring"));
+    let building = parent.join(alloc::format!(".{name}.restoring"));
     if building.exists() {
         // Left by a restore that crashed: it was never renamed into place.
         fs::remove_dir_all(&building)
@@ -696,7 +695,7 @@ fn put_position(batch: &mut WriteBatch, (sequence, time): (u64, i64)) {
 fn gap(inc: &Incremental, reached: u64) -> Error {
     Error::Backup {
         path: inc.path.clone(),
-        detail: std::format!(
+        detail: alloc::format!(
             "does not follow on: it holds commits {}..={} but the backups before it end at commit {reached}; the incremental backup with commits {}..={} is missing",
             inc.manifest.base_sequence + 1,
             inc.manifest.sequence,

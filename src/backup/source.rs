@@ -1,11 +1,11 @@
 //! Reading a backup's files from a directory or from the `.tar.gz` of one,
 //! and writing files crash-safely.
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use std::fs::{self, File};
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::string::{String, ToString};
-use std::vec::Vec;
 
 use crate::error::{Error, Result};
 
@@ -78,7 +78,7 @@ impl Source {
                 let shown = path.display().to_string();
                 let archive_error = |err: std::io::Error| Error::Backup {
                     path: shown.clone(),
-                    detail: std::format!("cannot be read as a .tar.gz: {err}"),
+                    detail: alloc::format!("cannot be read as a .tar.gz: {err}"),
                 };
                 let file = File::open(path).map_err(|err| io("read", &shown, err))?;
                 let gz = flate2::read::GzDecoder::new(BufReader::with_capacity(1 << 16, file));
@@ -99,7 +99,7 @@ impl Source {
                     if found.contains(name) {
                         return Err(Error::Backup {
                             path: shown,
-                            detail: std::format!("holds more than one {name}"),
+                            detail: alloc::format!("holds more than one {name}"),
                         });
                     }
                     found.push(*name);
@@ -114,7 +114,7 @@ impl Source {
     pub fn member(&self, name: &str) -> String {
         match self {
             Source::Dir(dir) => dir.join(name).display().to_string(),
-            Source::TarGz(path) => std::format!("{}:{name}", path.display()),
+            Source::TarGz(path) => alloc::format!("{}:{name}", path.display()),
         }
     }
 }
@@ -144,7 +144,7 @@ pub(crate) fn prepare_empty_dir(dir: &Path) -> Result<()> {
 
 /// Writes `bytes` to `dir/name` crash-safely: a temporary file, fsync, rename.
 pub(crate) fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let tmp = dir.join(std::format!("{name}.tmp"));
+    let tmp = dir.join(alloc::format!("{name}.tmp"));
     let shown = tmp.display().to_string();
     let result = File::create(&tmp)
         .and_then(|mut file| {
@@ -161,7 +161,7 @@ pub(crate) fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
 
 /// Renames `dir/name.tmp` to `dir/name` and makes the rename durable.
 pub(crate) fn publish(dir: &Path, name: &str) -> Result<()> {
-    let tmp = dir.join(std::format!("{name}.tmp"));
+    let tmp = dir.join(alloc::format!("{name}.tmp"));
     let path = dir.join(name);
     fs::rename(&tmp, &path).map_err(|err| io("rename", &tmp.display().to_string(), err))?;
     sync_dir(dir)
