@@ -268,7 +268,8 @@ pub(crate) fn last_entry<S: Storage + ?Sized>(
     Ok(Some(best))
 }
 
-/// The meta value of [`META_SEQ`].
+/// The meta value of [`META_SEQ`] (written by backups and restores).
+#[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
 pub(crate) fn seq_value(sequence: u64, time_ms: i64) -> [u8; 16] {
     let mut out = [0u8; 16];
     out[..8].copy_from_slice(&sequence.to_le_bytes());
