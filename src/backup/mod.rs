@@ -535,12 +535,15 @@ fn restore(
             path: shown.clone(),
             detail: "is not a directory name".into(),
         })?;
-    let building = parent.join(alloc::format!(".{name}.restoring"));
-    if building.exists() {
-        // Left by a restore that crashed: it was never renamed into place.
-        fs::remove_dir_all(&building)
-            .map_err(|err| io("remove", &building.display().to_string(), err))?;
-    }
+    // Unique, so that two restores never share one; a restore that crashed
+    // leaves its directory behind (never at `target`) for the user to remove.
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let building = parent.join(alloc::format!(
+        ".{name}.restoring-{}-{stamp}",
+        std::process::id()
+    ));
     let result = build(base, &incrementals, &building, until_ms);
     let info = match result {
         Ok(info) => info,
