@@ -90,28 +90,6 @@ fn main() {
     let tar_restore_secs = secs(|| {
         block_on(Graph::restore(path("full.tar.gz"), path("from_tar"))).unwrap();
     });
-    // The ceiling: raw sled inserting as many records of the same average
-    // size, in key order and in batches of 10,000, like the restore.
-    let raw_secs = secs(|| {
-        let bytes = std::fs::metadata(path("full").join("graph.mayakgs"))
-            .unwrap()
-            .len();
-        let value = vec![7u8; (bytes / info.records.max(1)) as usize];
-        let db = sled::Config::new()
-            .path(path("raw"))
-            .flush_every_ms(None)
-            .open()
-            .unwrap();
-        let mut batch = sled::Batch::default();
-        for i in 0..info.records {
-            batch.insert(&i.to_be_bytes()[..], &value[..]);
-            if (i + 1) % 10_000 == 0 {
-                db.apply_batch(std::mem::take(&mut batch)).unwrap();
-            }
-        }
-        db.apply_batch(batch).unwrap();
-        db.flush().unwrap();
-    });
     println!();
     println!(
         "| operation ({} records: {} nodes, {} edges, the rest index entries and meta; {:.0} MB) | time | records/s |",
@@ -138,10 +116,6 @@ fn main() {
         ("open the restored graph (`Graph::open`)", open_secs),
         ("`tar -czf` of the directory (system tar)", tar_secs),
         ("restore from the .tar.gz", tar_restore_secs),
-        (
-            "raw sled: as many inserts of the same size, in key order (the ceiling)",
-            raw_secs,
-        ),
     ] {
         println!("| {what} | {secs:.2} s | {:.0} |", records / secs);
     }
