@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{node_rows, props};
-use knowledge_graph::backup::{verify_backup, BackupKind};
+use knowledge_graph::backup::{verify_backup, verify_chain, BackupKind};
 use knowledge_graph::{
     block_on, Error, Graph, GraphOptions, IntegrityProblem, Keyspace, MemoryStorage, SledStorage,
     Storage, Value, WriteBatch,
@@ -501,6 +501,21 @@ async fn point_in_time_recovery_replays_exactly_up_to_the_time() {
         .await
         .unwrap();
     assert_eq!(snapshot_of(&d("stepwise")), after_b);
+
+    let chain = verify_chain(d("base"), &incrementals).unwrap();
+    let sequences: Vec<(u64, u64)> = chain
+        .iter()
+        .map(|i| (i.base_sequence, i.sequence))
+        .collect();
+    assert_eq!(sequences.len(), 4);
+    assert!(
+        sequences.windows(2).all(|w| w[1].0 == w[0].1),
+        "{sequences:?}"
+    );
+    let err = verify_chain(d("base"), &[d("inc3"), d("inc1")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("inc3") && err.contains("missing"), "{err}");
 
     // A missing incremental is named, and nothing is written.
     let err = Graph::restore_until(d("base"), &[d("inc1"), d("inc3")], d("gap"), None)

@@ -143,6 +143,44 @@ pub fn verify_backup(path: impl AsRef<Path>) -> Result<BackupInfo> {
     Ok(BackupInfo::new(&loaded.manifest))
 }
 
+/// Checks a full backup and incremental backups meant to follow it (given
+/// in any order) without restoring anything: each one as
+/// [`verify_backup`] does, and that together they leave no commit out.
+///
+/// # Returns
+/// What each holds: the base first, then the incrementals in sequence order.
+///
+/// # Errors
+/// As [`verify_backup`]; [`Error::Backup`] when `base` is not a full backup
+/// or a backup is missing from the chain (naming the missing commits).
+pub fn verify_chain<P: AsRef<Path>>(
+    base: impl AsRef<Path>,
+    incrementals: &[P],
+) -> Result<Vec<BackupInfo>> {
+    let base_info = verify_backup(base.as_ref())?;
+    if base_info.kind != BackupKind::Full {
+        return Err(Error::Backup {
+            path: base.as_ref().display().to_string(),
+            detail: "is an incremental backup, not a full one".into(),
+        });
+    }
+    let mut loaded = incrementals
+        .iter()
+        .map(|p| load_incremental(p.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
+    loaded.sort_by_key(|inc| (inc.manifest.base_sequence, inc.manifest.sequence));
+    let mut reached = base_info.sequence;
+    let mut infos = alloc::vec![base_info];
+    for inc in &loaded {
+        if inc.manifest.base_sequence > reached {
+            return Err(gap(inc, reached));
+        }
+        reached = reached.max(inc.manifest.sequence);
+        infos.push(BackupInfo::new(&inc.manifest));
+    }
+    Ok(infos)
+}
+
 fn check_record(
     nodes: &mut HashSet<Vec<u8>>,
     keyspace: Keyspace,
