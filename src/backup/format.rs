@@ -559,6 +559,35 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Decoders return errors, never panic, on arbitrary bytes.
+        #[test]
+        fn decoders_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = Manifest::parse(&bytes);
+            let _ = decode_changes(&bytes);
+            let _ = changelog::decode(1, &bytes);
+            let _ = read_snapshot(&mut &bytes[..], "x", &mut |_, _, _| Ok(()));
+            let mut with_magic = snapshot::header(3).to_vec();
+            with_magic.extend_from_slice(&bytes);
+            let _ = read_snapshot(&mut &with_magic[..], "x", &mut |_, _, _| Ok(()));
+            let mut changes = CHANGES_MAGIC.to_vec();
+            changes.extend_from_slice(&[1, 0, 0, 0]);
+            changes.extend_from_slice(&bytes);
+            let _ = decode_changes(&changes);
+            // With valid checksums, so the structure behind them is parsed too.
+            let mut sealed = changes.clone();
+            sealed.resize(CHANGES_HEADER_LEN.max(sealed.len()), 0);
+            let crc = crc32fast::hash(&sealed);
+            sealed.extend_from_slice(&crc.to_le_bytes());
+            let _ = decode_changes(&sealed);
+            let mut entry = std::vec![1u8, 0, 0, 0, 0];
+            entry.extend_from_slice(&bytes);
+            let crc = crc32fast::hash(&entry[5..]);
+            entry[1..5].copy_from_slice(&crc.to_le_bytes());
+            let _ = changelog::decode(1, &entry);
+        }
+    }
+
     #[test]
     fn streamed_snapshots_equal_in_memory_ones() {
         let storage = knowledge_graph_memory::MemoryStorage::new();
