@@ -340,6 +340,17 @@ pub(crate) fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u
             if let Ok(bytes) = <[u8; 8]>::try_from(value) {
                 topo.next_edge = u64::from_le_bytes(bytes);
             }
+        } else if key == crate::changelog::META_SEQ {
+            if let Some((seq, time)) = crate::changelog::parse_seq(value) {
+                topo.log_seq = seq;
+                topo.log_time_ms = time;
+            }
+        } else if key == crate::changelog::META_BACKUP {
+            if let Some(seq) = crate::changelog::parse_u64(value) {
+                topo.backup_seq = seq;
+            }
+        } else if key == crate::changelog::META_GAP {
+            topo.log_gap = true;
         } else if let Some(def) = IndexDef::from_meta(key, value) {
             match def {
                 Ok(def) => topo.load_index(def),
@@ -353,6 +364,11 @@ pub(crate) fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u
     })?;
     if let Some(err) = failure.take() {
         return Err(err);
+    }
+    topo.log_seq = topo.log_seq.max(topo.backup_seq);
+    if let Some((seq, time)) = crate::changelog::last_entry(storage, topo.log_seq)? {
+        topo.log_seq = seq;
+        topo.log_time_ms = time;
     }
     match format {
         Some(record::FORMAT_VERSION) => {}

@@ -6,6 +6,7 @@ use core::time::Duration;
 use knowledge_graph_storage::StorageError;
 
 use crate::algo::AlgoError;
+use crate::integrity::IntegrityReport;
 use crate::model::EdgeId;
 use crate::query::QueryError;
 use crate::value::ValueError;
@@ -76,6 +77,25 @@ pub enum Error {
         /// Why loading failed.
         detail: String,
     },
+    /// [`Graph::verify_integrity`](crate::Graph::verify_integrity) found problems.
+    Integrity(Box<IntegrityReport>),
+    /// A backup is damaged, incomplete, or cannot be used as asked.
+    Backup {
+        /// The backup file or directory.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Reading or writing a file failed.
+    #[cfg(feature = "std")]
+    Io {
+        /// What was being done, e.g. `"write the snapshot"`.
+        operation: &'static str,
+        /// The file or directory.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -120,6 +140,14 @@ impl fmt::Display for Error {
             Error::Corrupt { detail } => write!(f, "stored data is corrupt: {detail}"),
             Error::Storage(err) => fmt::Display::fmt(err, f),
             Error::Unavailable { detail } => write!(f, "graph unavailable: {detail}"),
+            Error::Integrity(report) => write!(f, "integrity check failed: {report}"),
+            Error::Backup { path, detail } => write!(f, "backup '{path}': {detail}"),
+            #[cfg(feature = "std")]
+            Error::Io {
+                operation,
+                path,
+                source,
+            } => write!(f, "cannot {operation} '{path}': {source}"),
         }
     }
 }
@@ -132,6 +160,8 @@ impl core::error::Error for Error {
             Error::Query(err) => Some(err),
             Error::Value(err) => Some(err),
             Error::Storage(err) => Some(err),
+            #[cfg(feature = "std")]
+            Error::Io { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -13,12 +13,16 @@ extern crate std;
 
 pub mod algo;
 mod analytics;
+#[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
+pub mod backup;
 mod cache;
+mod changelog;
 mod clock;
 mod commit;
 mod error;
 mod graph;
 mod index;
+mod integrity;
 mod metrics;
 mod model;
 pub mod query;
@@ -38,9 +42,11 @@ pub use analytics::{
     Communities, ComponentMap, GraphStats, LouvainOptions, PageRank, PageRankOptions, Subgraph,
     WeightedPath,
 };
+pub use changelog::{Change, ChangeSet};
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphOptions, GraphRead};
 pub use index::{IndexInfo, RecordKind};
+pub use integrity::{IntegrityProblem, IntegrityReport};
 pub use knowledge_graph_memory::MemoryStorage;
 pub use knowledge_graph_storage::{
     IoStats, Keyspace, Storage, StorageConfig, StorageError, WriteBatch,

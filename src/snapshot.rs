@@ -15,6 +15,10 @@
 //! Entries are the storage records themselves (each with its own version and
 //! checksum, see the record layout), in keyspace then key order, so the same
 //! graph always gives the same bytes.
+//!
+//! A snapshot holds the graph, not its history: the change log (keyspace
+//! `log`) and its counters in the meta keyspace are left out, so a snapshot
+//! of a graph is the same whether or not its change log is on.
 
 use alloc::format;
 use alloc::vec::Vec;
@@ -24,10 +28,67 @@ use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
 
 use crate::error::{Error, Result};
 
-const MAGIC: &[u8; 8] = b"MAYAKGS\0";
+pub(crate) const MAGIC: &[u8; 8] = b"MAYAKGS\0";
 /// Snapshot format version written by this build.
 pub const SNAPSHOT_VERSION: u16 = 1;
-const HEADER_LEN: usize = 8 + 2 + 2 + 8;
+pub(crate) const HEADER_LEN: usize = 8 + 2 + 2 + 8;
+
+/// The keyspaces a snapshot holds, in the order it holds them.
+pub(crate) const KEYSPACES: [Keyspace; 4] = [
+    Keyspace::Meta,
+    Keyspace::Nodes,
+    Keyspace::Edges,
+    Keyspace::Index,
+];
+
+/// True for the records a snapshot carries (see the module docs).
+pub(crate) fn portable(keyspace: Keyspace, key: &[u8]) -> bool {
+    match keyspace {
+        Keyspace::Meta => !key.starts_with(crate::changelog::META_PREFIX),
+        Keyspace::Nodes | Keyspace::Edges | Keyspace::Index => true,
+        _ => false,
+    }
+}
+
+/// The header of a snapshot holding `count` entries.
+pub(crate) fn header(count: u64) -> [u8; HEADER_LEN] {
+    let mut out = [0u8; HEADER_LEN];
+    out[..8].copy_from_slice(MAGIC);
+    out[8..10].copy_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
+    out[12..20].copy_from_slice(&count.to_le_bytes());
+    out
+}
+
+/// Appends one entry in the snapshot's layout.
+pub(crate) fn encode_entry(out: &mut Vec<u8>, keyspace: Keyspace, key: &[u8], value: &[u8]) {
+    out.push(keyspace.tag());
+    put_varint(out, key.len() as u64);
+    out.extend_from_slice(key);
+    put_varint(out, value.len() as u64);
+    out.extend_from_slice(value);
+}
+
+/// Receives each record of a snapshot: keyspace, key, value.
+pub(crate) type RecordVisitor<'a> = dyn FnMut(Keyspace, &[u8], &[u8]) -> ControlFlow<()> + 'a;
+
+/// Visits every record a snapshot of `storage` holds, in snapshot order.
+pub(crate) fn scan<S: Storage + ?Sized>(storage: &S, visit: &mut RecordVisitor<'_>) -> Result<()> {
+    for keyspace in KEYSPACES {
+        let mut stop = false;
+        storage.scan_prefix(keyspace, b"", &mut |key, value| {
+            if !portable(keyspace, key) {
+                return ControlFlow::Continue(());
+            }
+            let flow = visit(keyspace, key, value);
+            stop = flow.is_break();
+            flow
+        })?;
+        if stop {
+            break;
+        }
+    }
+    Ok(())
+}
 
 /// What [`verify`] found in a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,22 +107,13 @@ pub struct SnapshotInfo {
 /// Writes every record of `storage` as a snapshot.
 pub(crate) fn write<S: Storage + ?Sized>(storage: &S) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(1 << 16);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&0u64.to_le_bytes());
+    out.extend_from_slice(&header(0));
     let mut count = 0u64;
-    for keyspace in Keyspace::ALL {
-        storage.scan_prefix(keyspace, b"", &mut |key, value| {
-            out.push(keyspace.tag());
-            put_varint(&mut out, key.len() as u64);
-            out.extend_from_slice(key);
-            put_varint(&mut out, value.len() as u64);
-            out.extend_from_slice(value);
-            count += 1;
-            ControlFlow::Continue(())
-        })?;
-    }
+    scan(storage, &mut |keyspace, key, value| {
+        encode_entry(&mut out, keyspace, key, value);
+        count += 1;
+        ControlFlow::Continue(())
+    })?;
     out[12..20].copy_from_slice(&count.to_le_bytes());
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -138,6 +190,7 @@ fn read(bytes: &[u8], mut visit: impl FnMut(Keyspace, &[u8], &[u8])) -> Result<u
     while pos < body.len() {
         let tag = body[pos];
         let keyspace = Keyspace::from_tag(tag)
+            .filter(|ks| KEYSPACES.contains(ks))
             .ok_or_else(|| corrupt(format!("has unknown keyspace tag {tag} at byte {pos}")))?;
         pos += 1;
         let key = take(body, &mut pos)?;
@@ -181,7 +234,7 @@ fn take<'a>(body: &'a [u8], pos: &mut usize) -> Result<&'a [u8]> {
     Ok(slice)
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;

@@ -105,6 +105,13 @@ pub(crate) struct Topology {
     pub next_index_id: u32,
     /// Commits applied since the graph was opened (caches key on it).
     pub generation: u64,
+    /// The change log's last sequence number and its commit time (see `changelog`).
+    pub log_seq: u64,
+    pub log_time_ms: i64,
+    /// The last sequence number a backup covers.
+    pub backup_seq: u64,
+    /// Commits were made with the change log off since the last full backup.
+    pub log_gap: bool,
 }
 
 impl Topology {

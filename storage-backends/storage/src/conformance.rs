@@ -133,6 +133,36 @@ pub fn should_scan_from_a_key<S: Storage + ?Sized>(store: &S) {
     assert_eq!(first, [b"c".to_vec()]);
 }
 
+/// Range scans seek in every keyspace, the change log included (the graph
+/// finds the newest log entry by seeking), and never run into the next one.
+pub fn should_scan_from_in_every_keyspace<S: Storage + ?Sized>(store: &S) {
+    let mut batch = WriteBatch::new();
+    for ks in Keyspace::ALL {
+        for seq in [1u64, 2, 40, 41] {
+            batch.put(ks, seq.to_be_bytes(), [ks.tag()]);
+        }
+    }
+    store.apply(batch).unwrap();
+    for ks in Keyspace::ALL {
+        let mut first = Vec::new();
+        store
+            .scan_from(ks, &3u64.to_be_bytes(), &mut |k, v| {
+                first.push((k.to_vec(), v.to_vec()));
+                ControlFlow::Break(())
+            })
+            .unwrap();
+        assert_eq!(first, [(40u64.to_be_bytes().to_vec(), vec![ks.tag()])]);
+        let mut after_last = 0;
+        store
+            .scan_from(ks, &42u64.to_be_bytes(), &mut |_, _| {
+                after_last += 1;
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!(after_last, 0, "keyspace {}", ks.name());
+    }
+}
+
 /// A scan stops as soon as the visitor breaks.
 pub fn should_stop_scan_when_visitor_breaks<S: Storage + ?Sized>(store: &S) {
     let mut batch = WriteBatch::new();
@@ -261,6 +291,7 @@ macro_rules! conformance_tests {
             should_keep_keyspaces_apart,
             should_scan_prefix_in_key_order,
             should_scan_from_a_key,
+            should_scan_from_in_every_keyspace,
             should_stop_scan_when_visitor_breaks,
             should_apply_batch_in_order,
             should_accept_empty_batch,

@@ -39,11 +39,14 @@ pub enum Keyspace {
     Edges = 2,
     /// Secondary index entries.
     Index = 3,
+    /// The change log: one entry per commit, keyed by big-endian sequence
+    /// number (what incremental backups are made of). Not part of snapshots.
+    Log = 4,
 }
 
 impl Keyspace {
     /// Every keyspace, in order.
-    pub const ALL: [Keyspace; 4] = [Self::Meta, Self::Nodes, Self::Edges, Self::Index];
+    pub const ALL: [Keyspace; 5] = [Self::Meta, Self::Nodes, Self::Edges, Self::Index, Self::Log];
 
     /// The keyspace's one-byte tag, stable across versions.
     pub fn tag(self) -> u8 {
@@ -62,6 +65,7 @@ impl Keyspace {
             Self::Nodes => "nodes",
             Self::Edges => "edges",
             Self::Index => "index",
+            Self::Log => "log",
         }
     }
 }

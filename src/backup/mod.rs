@@ -1,0 +1,438 @@
+//! Backups to files: hot full backups, incremental backups made of the
+//! change log, restore (from a backup directory or its `.tar.gz`),
+//! point-in-time recovery and verification without restoring.
+//!
+//! ```text
+//! full backup directory            incremental backup directory
+//!   graph.mayakgs  the snapshot      changes.mayakgc  the commits since the previous backup
+//!   MANIFEST       what it holds     MANIFEST         what it holds
+//! ```
+//! `graph.mayakgs` is the portable [snapshot format](crate::snapshot) (it
+//! loads with [`Graph::from_snapshot`] too, in the browser as well).
+//! `changes.mayakgc` is `"MAYAKGC\0"`, version `u16` 1, flags `u16`, change
+//! count `u64`, base sequence `u64`, then per change its sequence `u64` and
+//! its change-log entry (length varint + bytes, each with its own CRC), and a
+//! CRC-32 of everything before it. `MANIFEST` is `key=value` text, its last
+//! line a CRC-32 of the lines before; it names the data file's length and
+//! CRC-32 and the change-log sequence numbers covered. All integers are
+//! little-endian.
+//!
+//! Files are written under temporary names, fsynced and renamed, the
+//! manifest last: a directory without a `MANIFEST` is an unfinished backup.
+//! Once a backup is written, the change-log entries it covers are deleted
+//! and the next incremental backup starts after it.
+//!
+//! ```no_run
+//! # async fn demo() -> knowledge_graph::Result<()> {
+//! use knowledge_graph::{backup, Graph, SledStorage};
+//! let graph = Graph::new(SledStorage::open("data/graph")?);
+//! graph.backup("backups/full").await?;
+//! // ... commits ...
+//! let changes = graph.get_changes_since_last_backup().await?;
+//! graph.backup_incremental("backups/inc-1", &changes).await?;
+//! backup::verify_backup("backups/full")?;
+//! Graph::restore_until("backups/full", &["backups/inc-1"], "data/restored", None).await?;
+//! # Ok(()) }
+//! ```
+
+mod format;
+mod restore;
+mod source;
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::time::Duration;
+use std::fs::{self, File};
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hashbrown::HashSet;
+use knowledge_graph_storage::{Keyspace, Storage};
+
+use crate::changelog::{self, Change, ChangeSet};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::record;
+
+pub use format::BackupKind;
+use format::{io, EntrySink, Manifest, CHANGES, MANIFEST, SNAPSHOT};
+pub use restore::RestoreInfo;
+use restore::{gap, load_incremental};
+use source::Source;
+
+/// What a backup holds, from its verified MANIFEST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BackupInfo {
+    /// Full or incremental.
+    pub kind: BackupKind,
+    /// When it was taken, in milliseconds since the Unix epoch (the graph's clock).
+    pub created_at_ms: i64,
+    /// The last commit (change-log sequence number) it covers.
+    pub sequence: u64,
+    /// Incremental: its first change is `base_sequence + 1`. Full: equals `sequence`.
+    pub base_sequence: u64,
+    /// Incremental: commit time of its first change. Full: of commit `sequence`.
+    pub first_commit_ms: i64,
+    /// Commit time of commit `sequence` (0 when unknown).
+    pub last_commit_ms: i64,
+    /// Node records (full backups only).
+    pub nodes: u64,
+    /// Edge records (full backups only).
+    pub edges: u64,
+    /// Full: snapshot records of every kind. Incremental: changes (commits).
+    pub records: u64,
+    /// Size of the data file in bytes.
+    pub bytes: u64,
+}
+
+impl BackupInfo {
+    fn new(manifest: &Manifest) -> BackupInfo {
+        BackupInfo {
+            kind: manifest.kind,
+            created_at_ms: manifest.created_at_ms,
+            sequence: manifest.sequence,
+            base_sequence: manifest.base_sequence,
+            first_commit_ms: manifest.first_commit_ms,
+            last_commit_ms: manifest.last_commit_ms,
+            nodes: manifest.nodes,
+            edges: manifest.edges,
+            records: manifest.records,
+            bytes: manifest.file_bytes,
+        }
+    }
+
+    /// [`created_at_ms`](Self::created_at_ms) as a `SystemTime`.
+    pub fn created_at(&self) -> SystemTime {
+        from_millis(self.created_at_ms)
+    }
+}
+
+/// Checks a backup (directory or `.tar.gz`) without restoring it: the
+/// manifest's checksum; the data file's length, checksum and structure
+/// against the manifest; for a full backup every record's checksum and
+/// encoding and every edge's endpoints; for an incremental one every change
+/// and that they follow one another.
+///
+/// # Errors
+/// [`Error::Backup`] naming the file and what is wrong with it (damaged,
+/// truncated, missing, not matching the manifest); [`Error::Io`].
+pub fn verify_backup(path: impl AsRef<Path>) -> Result<BackupInfo> {
+    let source = Source::open(path.as_ref())?;
+    let member = source.member(SNAPSHOT);
+    let mut nodes: HashSet<Vec<u8>> = HashSet::new();
+    let mut check = |keyspace: Keyspace, key: &[u8], value: &[u8]| -> Result<()> {
+        check_record(&mut nodes, keyspace, key, value).map_err(|err| Error::Backup {
+            path: member.clone(),
+            detail: err.to_string(),
+        })
+    };
+    let loaded = read_backup(&source, Some(&mut check))?;
+    Ok(BackupInfo::new(&loaded.manifest))
+}
+
+/// Checks a full backup and incremental backups meant to follow it (given
+/// in any order) without restoring anything: each one as
+/// [`verify_backup`] does, and that together they leave no commit out.
+///
+/// # Returns
+/// What each holds: the base first, then the incrementals in sequence order.
+///
+/// # Errors
+/// As [`verify_backup`]; [`Error::Backup`] when `base` is not a full backup
+/// or a backup is missing from the chain (naming the missing commits).
+pub fn verify_chain<P: AsRef<Path>>(
+    base: impl AsRef<Path>,
+    incrementals: &[P],
+) -> Result<Vec<BackupInfo>> {
+    let base_info = verify_backup(base.as_ref())?;
+    if base_info.kind != BackupKind::Full {
+        return Err(Error::Backup {
+            path: base.as_ref().display().to_string(),
+            detail: "is an incremental backup, not a full one".into(),
+        });
+    }
+    let mut loaded = incrementals
+        .iter()
+        .map(|p| load_incremental(p.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
+    loaded.sort_by_key(|inc| (inc.manifest.base_sequence, inc.manifest.sequence));
+    let mut reached = base_info.sequence;
+    let mut infos = alloc::vec![base_info];
+    for inc in &loaded {
+        if inc.manifest.base_sequence > reached {
+            return Err(gap(inc, reached));
+        }
+        reached = reached.max(inc.manifest.sequence);
+        infos.push(BackupInfo::new(&inc.manifest));
+    }
+    Ok(infos)
+}
+
+fn check_record(
+    nodes: &mut HashSet<Vec<u8>>,
+    keyspace: Keyspace,
+    key: &[u8],
+    value: &[u8],
+) -> Result<()> {
+    match keyspace {
+        Keyspace::Nodes => {
+            let id = record::node_id_from_key(key)?;
+            let header = record::node_header(id, value)?;
+            record::properties(&alloc::format!("node '{id}'"), value, header.props_at)?;
+            nodes.insert(key.to_vec());
+        }
+        Keyspace::Edges => {
+            let id = record::edge_id_from_key(key)?;
+            let h = record::edge_header(id, value)?;
+            record::properties(&alloc::format!("edge #{id}"), value, h.props_at)?;
+            for (role, node) in [("source", h.source), ("target", h.target)] {
+                if !nodes.contains(node.as_bytes()) {
+                    return Err(Error::corrupt(alloc::format!(
+                        "edge #{id} names missing {role} node '{node}'"
+                    )));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A backup read and checked against its manifest.
+pub(crate) struct Loaded {
+    pub manifest: Manifest,
+    /// Incremental backups: their changes.
+    pub changes: Vec<Change>,
+}
+
+/// Reads a backup's files, streaming a full backup's records to `records`
+/// (if given) and holding an incremental backup's changes in memory.
+pub(crate) fn read_backup(source: &Source, mut records: Option<EntrySink<'_>>) -> Result<Loaded> {
+    let mut manifest = None;
+    let mut snapshot = None;
+    let mut changes = None;
+    let found = source.visit(&[MANIFEST, SNAPSHOT, CHANGES], &mut |name, reader| {
+        let member = source.member(name);
+        let bad = |detail: String| Error::Backup {
+            path: member.clone(),
+            detail,
+        };
+        match name {
+            MANIFEST => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::Read::take(reader, 1 << 16), &mut bytes)
+                    .map_err(|err| io("read", &member, err))?;
+                manifest = Some(Manifest::parse(&bytes).map_err(bad)?);
+            }
+            SNAPSHOT => {
+                let mut ignore = |_: Keyspace, _: &[u8], _: &[u8]| Ok(());
+                let visit: EntrySink<'_> = match records.as_mut() {
+                    Some(visit) => *visit,
+                    None => &mut ignore,
+                };
+                snapshot = Some(format::read_snapshot(reader, &member, visit)?);
+            }
+            _ => {
+                let mut bytes = Vec::new();
+                reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|err| io("read", &member, err))?;
+                let decoded = format::decode_changes(&bytes).map_err(bad)?;
+                changes = Some((decoded, bytes.len() as u64, crc32fast::hash(&bytes)));
+            }
+        }
+        Ok(())
+    })?;
+    let shown = source.path().display().to_string();
+    let Some(manifest) = manifest else {
+        return Err(Error::Backup {
+            path: shown,
+            detail: "has no MANIFEST: the backup is unfinished, or this is not a backup".into(),
+        });
+    };
+    let file = manifest.file();
+    if !found.contains(&file) {
+        return Err(Error::Backup {
+            path: shown,
+            detail: alloc::format!("is missing {file}, which its MANIFEST names"),
+        });
+    }
+    let member = source.member(file);
+    let mismatch = |what: &str, manifest_says: String, file_has: String| Error::Backup {
+        path: member.clone(),
+        detail: alloc::format!(
+            "does not match the MANIFEST: {what} is {file_has}, the MANIFEST says {manifest_says}"
+        ),
+    };
+    let mut checks: Vec<(&str, u64, u64)> = Vec::new();
+    let mut held = Vec::new();
+    match (manifest.kind, snapshot, changes) {
+        (BackupKind::Full, Some(stats), _) => {
+            checks.extend([
+                ("the length in bytes", manifest.file_bytes, stats.bytes),
+                (
+                    "the checksum",
+                    u64::from(manifest.file_crc32),
+                    u64::from(stats.crc32),
+                ),
+                ("the record count", manifest.records, stats.records),
+                ("the node count", manifest.nodes, stats.nodes),
+                ("the edge count", manifest.edges, stats.edges),
+            ]);
+        }
+        (BackupKind::Incremental, _, Some(((base, list), bytes, crc))) => {
+            checks.extend([
+                ("the length in bytes", manifest.file_bytes, bytes),
+                (
+                    "the checksum",
+                    u64::from(manifest.file_crc32),
+                    u64::from(crc),
+                ),
+                ("the change count", manifest.records, list.len() as u64),
+                ("the base sequence", manifest.base_sequence, base),
+                (
+                    "the last sequence",
+                    manifest.sequence,
+                    list.last().map_or(base, |c| c.sequence),
+                ),
+            ]);
+            held = list;
+        }
+        _ => unreachable!("the manifest's data file was found and read"),
+    }
+    for (what, says, has) in checks {
+        if says != has {
+            return Err(mismatch(what, says.to_string(), has.to_string()));
+        }
+    }
+    Ok(Loaded {
+        manifest,
+        changes: held,
+    })
+}
+
+impl<S: Storage> Graph<S> {
+    /// Writes a full backup of the graph into directory `path` (created if
+    /// missing; refused if it holds anything), while other threads keep
+    /// working: the snapshot is one committed state, streamed to the file
+    /// while writers wait (readers do not). Covered change-log entries are
+    /// then deleted.
+    ///
+    /// # Errors
+    /// [`Error::Backup`] when `path` is not empty; [`Error::Io`]; storage errors.
+    /// Nothing named `MANIFEST` is written unless the backup is complete.
+    ///
+    /// # Complexity
+    /// One pass over the stored records; memory independent of the graph size.
+    pub async fn backup(&self, path: impl AsRef<Path>) -> Result<BackupInfo> {
+        self.check()?;
+        let dir = path.as_ref();
+        source::prepare_empty_dir(dir)?;
+        let tmp = dir.join(alloc::format!("{SNAPSHOT}.tmp"));
+        let shown = tmp.display().to_string();
+        let mut file = File::create(&tmp).map_err(|err| io("create", &shown, err))?;
+        let inner = self.inner();
+        let topo = inner.topology.read();
+        let (sequence, commit_ms) = (topo.log_seq, topo.log_time_ms);
+        let written = format::write_snapshot(&inner.storage, &mut file);
+        drop(topo);
+        let stats = written
+            .and_then(|stats| stats.map_err(|err| io("write", &shown, err)))
+            .and_then(|stats| {
+                file.sync_all().map_err(|err| io("write", &shown, err))?;
+                Ok(stats)
+            });
+        drop(file);
+        let stats = match stats {
+            Ok(stats) => stats,
+            Err(err) => {
+                let _ = fs::remove_file(&tmp);
+                return Err(err);
+            }
+        };
+        source::publish(dir, SNAPSHOT)?;
+        let manifest = Manifest {
+            kind: BackupKind::Full,
+            created_at_ms: (inner.options.clock)(),
+            sequence,
+            base_sequence: sequence,
+            first_commit_ms: commit_ms,
+            last_commit_ms: commit_ms,
+            nodes: stats.nodes,
+            edges: stats.edges,
+            records: stats.records,
+            file_bytes: stats.bytes,
+            file_crc32: stats.crc32,
+        };
+        source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
+        self.mark_backed_up(sequence, true)?;
+        Ok(BackupInfo::new(&manifest))
+    }
+
+    /// Writes `changes` (from
+    /// [`get_changes_since_last_backup`](Self::get_changes_since_last_backup))
+    /// as an incremental backup into directory `path` (created if missing;
+    /// refused if it holds anything), then deletes the change-log entries it
+    /// covers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `changes` is not from this graph;
+    /// [`Error::Backup`] when `path` is not empty; [`Error::Io`]; storage errors.
+    pub async fn backup_incremental(
+        &self,
+        path: impl AsRef<Path>,
+        changes: &ChangeSet,
+    ) -> Result<BackupInfo> {
+        self.check()?;
+        let (last, _) = self.change_log_position();
+        if changes.last_sequence() > last {
+            return Err(Error::invalid(alloc::format!(
+                "the change set reaches commit #{} but this graph's last commit is #{last}",
+                changes.last_sequence()
+            )));
+        }
+        let dir = path.as_ref();
+        source::prepare_empty_dir(dir)?;
+        let entries: Vec<Vec<u8>> = changes
+            .changes
+            .iter()
+            .map(|c| changelog::encode(c.commit_time_ms, &c.batch))
+            .collect();
+        let bytes = format::encode_changes(changes.base, &changes.changes, &entries);
+        source::write_file(dir, CHANGES, &bytes)?;
+        let time = |c: Option<&Change>| c.map_or(0, |c| c.commit_time_ms);
+        let manifest = Manifest {
+            kind: BackupKind::Incremental,
+            created_at_ms: (self.inner().options.clock)(),
+            sequence: changes.last_sequence(),
+            base_sequence: changes.base,
+            first_commit_ms: time(changes.changes.first()),
+            last_commit_ms: time(changes.changes.last()),
+            nodes: 0,
+            edges: 0,
+            records: changes.len() as u64,
+            file_bytes: bytes.len() as u64,
+            file_crc32: crc32fast::hash(&bytes),
+        };
+        source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
+        self.mark_backed_up(changes.last_sequence(), false)?;
+        Ok(BackupInfo::new(&manifest))
+    }
+}
+
+pub(crate) fn to_millis(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+fn from_millis(ms: i64) -> SystemTime {
+    let magnitude = Duration::from_millis(ms.unsigned_abs());
+    if ms >= 0 {
+        UNIX_EPOCH + magnitude
+    } else {
+        UNIX_EPOCH - magnitude
+    }
+}

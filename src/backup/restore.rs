@@ -1,0 +1,345 @@
+//! Restoring backups into new sled databases, and replaying incremental
+//! backups: point-in-time recovery.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use knowledge_graph_sled::SledStorage;
+use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
+
+use super::format::{io, BackupKind, Manifest};
+use super::source::{self, Source};
+use super::{read_backup, to_millis};
+use crate::changelog::{self, Change};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+
+/// What a restore wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RestoreInfo {
+    /// The last commit (sequence number) the restored database holds.
+    pub sequence: u64,
+    /// Its commit time in milliseconds since the Unix epoch (0 when unknown).
+    pub commit_time_ms: i64,
+    /// Snapshot records written (0 when only incrementals were applied).
+    pub records: u64,
+    /// Changes replayed from incremental backups.
+    pub changes_applied: u64,
+}
+
+impl Graph<SledStorage> {
+    /// Restores a full backup (a directory or its `.tar.gz`) into a new sled
+    /// database at `target`, which must not exist or be an empty directory.
+    ///
+    /// The database is built beside `target` and renamed into place when
+    /// complete: a failed restore leaves nothing at `target`.
+    ///
+    /// # Errors
+    /// [`Error::Backup`] naming the damaged, truncated or missing file, or a
+    /// `target` that already holds something; [`Error::Io`]; storage errors.
+    pub async fn restore(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+    ) -> Result<RestoreInfo> {
+        restore(backup.as_ref(), &[], target.as_ref(), None)
+    }
+
+    /// Point-in-time recovery: restores the full backup `base`, then replays
+    /// the changes of `incrementals` (in any order; each directory or
+    /// `.tar.gz`) in sequence order, stopping before the first commit made
+    /// after `until` (`None`: replay everything). The result is exactly the
+    /// graph as it was after the last replayed commit.
+    ///
+    /// # Errors
+    /// As [`restore`](Self::restore); [`Error::Backup`] when the backups do
+    /// not chain (naming the missing sequence numbers) or an incremental is
+    /// damaged. Everything is checked before `target` appears.
+    pub async fn restore_until<P: AsRef<Path>>(
+        base: impl AsRef<Path>,
+        incrementals: &[P],
+        target: impl AsRef<Path>,
+        until: Option<SystemTime>,
+    ) -> Result<RestoreInfo> {
+        let incrementals: Vec<&Path> = incrementals.iter().map(AsRef::as_ref).collect();
+        restore(
+            base.as_ref(),
+            &incrementals,
+            target.as_ref(),
+            until.map(to_millis),
+        )
+    }
+
+    /// Replays an incremental backup onto the (closed) sled database at
+    /// `target`, which must hold exactly the commits before it: restored from
+    /// its base, or from the incrementals before it. Commits already there are
+    /// skipped, so applying one twice does nothing; each replayed commit is
+    /// applied atomically.
+    ///
+    /// # Errors
+    /// [`Error::Backup`] when the backup is damaged or does not follow what
+    /// `target` holds; [`Error::Io`]; storage errors (a database in use by
+    /// another process is [`StorageError::Locked`](crate::StorageError)).
+    pub async fn apply_incremental(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+    ) -> Result<RestoreInfo> {
+        apply_incremental(backup.as_ref(), target.as_ref(), None)
+    }
+
+    /// [`apply_incremental`](Self::apply_incremental), replaying only the
+    /// commits made at or before `until`.
+    ///
+    /// # Errors
+    /// As [`apply_incremental`](Self::apply_incremental).
+    pub async fn apply_incremental_until(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+        until: SystemTime,
+    ) -> Result<RestoreInfo> {
+        apply_incremental(backup.as_ref(), target.as_ref(), Some(to_millis(until)))
+    }
+}
+
+/// An incremental backup read, verified and ready to replay.
+pub(crate) struct Incremental {
+    pub path: String,
+    pub manifest: Manifest,
+    pub changes: Vec<Change>,
+}
+
+pub(crate) fn load_incremental(path: &Path) -> Result<Incremental> {
+    let source = Source::open(path)?;
+    let loaded = read_backup(&source, None)?;
+    let shown = path.display().to_string();
+    if loaded.manifest.kind != BackupKind::Incremental {
+        return Err(Error::Backup {
+            path: shown,
+            detail: "is a full backup, not an incremental one".into(),
+        });
+    }
+    Ok(Incremental {
+        path: shown,
+        manifest: loaded.manifest,
+        changes: loaded.changes,
+    })
+}
+
+fn restore(
+    base: &Path,
+    incrementals: &[&Path],
+    target: &Path,
+    until_ms: Option<i64>,
+) -> Result<RestoreInfo> {
+    let mut incrementals = incrementals
+        .iter()
+        .map(|p| load_incremental(p))
+        .collect::<Result<Vec<_>>>()?;
+    incrementals.sort_by_key(|inc| (inc.manifest.base_sequence, inc.manifest.sequence));
+    for pair in incrementals.windows(2) {
+        let (before, after) = (&pair[0].manifest, &pair[1].manifest);
+        if after.base_sequence > before.sequence {
+            return Err(gap(&pair[1], before.sequence));
+        }
+    }
+    let shown = target.display().to_string();
+    match fs::read_dir(target) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Error::Backup {
+                    path: shown,
+                    detail: "already exists and is not empty: restore into a new directory (remove the old database first)".into(),
+                });
+            }
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(io("read the directory", &shown, err)),
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)
+        .map_err(|err| io("create the directory", &parent.display().to_string(), err))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Backup {
+            path: shown.clone(),
+            detail: "is not a directory name".into(),
+        })?;
+    // Unique, so that two restores never share one; a restore that crashed
+    // leaves its directory behind (never at `target`) for the user to remove.
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let building = parent.join(alloc::format!(
+        ".{name}.restoring-{}-{stamp}",
+        std::process::id()
+    ));
+    let result = build(base, &incrementals, &building, until_ms);
+    let info = match result {
+        Ok(info) => info,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&building);
+            return Err(err);
+        }
+    };
+    if target.exists() {
+        // An empty directory: rename replaces it.
+        let _ = fs::remove_dir(target);
+    }
+    fs::rename(&building, target)
+        .map_err(|err| io("rename", &building.display().to_string(), err))?;
+    source::sync_dir(&parent)?;
+    Ok(info)
+}
+
+/// Restores `base` and replays `incrementals` into a new database at `dir`.
+fn build(
+    base: &Path,
+    incrementals: &[Incremental],
+    dir: &Path,
+    until_ms: Option<i64>,
+) -> Result<RestoreInfo> {
+    // sled writes batches of about 1,000 entries fastest: per entry, 10,000
+    // are ~10% slower and 100,000 ~40% slower (measured on sled 0.34).
+    const BATCH: usize = 1_000;
+    let storage = open_for_restore(dir)?;
+    let source = Source::open(base)?;
+    let mut batch = WriteBatch::new();
+    let mut write = |keyspace: Keyspace, key: &[u8], value: &[u8]| -> Result<()> {
+        batch.put(keyspace, key, value);
+        if batch.len() >= BATCH {
+            storage.apply(core::mem::take(&mut batch))?;
+        }
+        Ok(())
+    };
+    let loaded = read_backup(&source, Some(&mut write))?;
+    if loaded.manifest.kind != BackupKind::Full {
+        return Err(Error::Backup {
+            path: base.display().to_string(),
+            detail: "is an incremental backup: restore its full base backup, with this one among the incrementals".into(),
+        });
+    }
+    storage.apply(batch)?;
+    let mut position = (loaded.manifest.sequence, loaded.manifest.last_commit_ms);
+    let mut meta = WriteBatch::new();
+    put_position(&mut meta, position);
+    storage.apply(meta)?;
+    let applied = replay(&storage, incrementals, &mut position, until_ms)?;
+    storage.flush()?;
+    Ok(RestoreInfo {
+        sequence: position.0,
+        commit_time_ms: position.1,
+        records: loaded.manifest.records,
+        changes_applied: applied,
+    })
+}
+
+fn apply_incremental(backup: &Path, target: &Path, until_ms: Option<i64>) -> Result<RestoreInfo> {
+    let incremental = load_incremental(backup)?;
+    let holds_files = fs::read_dir(target)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    if !holds_files {
+        return Err(Error::Backup {
+            path: target.display().to_string(),
+            detail: "holds no database: restore the full base backup there first".into(),
+        });
+    }
+    let storage = open_for_restore(target)?;
+    let mut position = match storage.get(Keyspace::Meta, changelog::META_SEQ)? {
+        Some(value) => changelog::parse_seq(&value).unwrap_or((0, 0)),
+        None => (0, 0),
+    };
+    if let Some(newest) = changelog::last_entry(&storage, position.0)? {
+        position = newest;
+    }
+    let applied = replay(
+        &storage,
+        core::slice::from_ref(&incremental),
+        &mut position,
+        until_ms,
+    )?;
+    storage.flush()?;
+    Ok(RestoreInfo {
+        sequence: position.0,
+        commit_time_ms: position.1,
+        records: 0,
+        changes_applied: applied,
+    })
+}
+
+/// A sled database written batch by batch (no write-behind buffer), flushed by the caller.
+fn open_for_restore(dir: &Path) -> Result<SledStorage> {
+    Ok(SledStorage::builder()
+        .path(dir)
+        .mode("high_safety")
+        .open()?)
+}
+
+/// Replays the changes after `position` in order, each commit atomically
+/// with the sequence counter; stops before the first commit after `until_ms`.
+fn replay(
+    storage: &SledStorage,
+    incrementals: &[Incremental],
+    position: &mut (u64, i64),
+    until_ms: Option<i64>,
+) -> Result<u64> {
+    let mut applied = 0;
+    for inc in incrementals {
+        if inc.manifest.sequence <= position.0 {
+            continue;
+        }
+        if inc.manifest.base_sequence > position.0 {
+            return Err(gap(inc, position.0));
+        }
+        for change in &inc.changes {
+            if change.sequence <= position.0 {
+                continue;
+            }
+            if until_ms.is_some_and(|until| change.commit_time_ms > until) {
+                return Ok(applied);
+            }
+            let mut batch = change.batch.clone();
+            let at = (change.sequence, change.commit_time_ms);
+            put_position(&mut batch, at);
+            storage.apply(batch)?;
+            *position = at;
+            applied += 1;
+        }
+    }
+    Ok(applied)
+}
+
+/// The restored database's change log starts after `position`, which the
+/// backups it came from cover.
+fn put_position(batch: &mut WriteBatch, (sequence, time): (u64, i64)) {
+    batch.put(
+        Keyspace::Meta,
+        changelog::META_SEQ,
+        changelog::seq_value(sequence, time),
+    );
+    batch.put(
+        Keyspace::Meta,
+        changelog::META_BACKUP,
+        sequence.to_le_bytes(),
+    );
+}
+
+pub(crate) fn gap(inc: &Incremental, reached: u64) -> Error {
+    Error::Backup {
+        path: inc.path.clone(),
+        detail: alloc::format!(
+            "does not follow on: it holds commits {}..={} but the backups before it end at commit {reached}; the incremental backup with commits {}..={} is missing",
+            inc.manifest.base_sequence + 1,
+            inc.manifest.sequence,
+            reached + 1,
+            inc.manifest.base_sequence
+        ),
+    }
+}
