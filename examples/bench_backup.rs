@@ -17,7 +17,7 @@ use social::{arg, rate, user, Rng};
 
 fn sled_graph(path: &std::path::Path, change_log: bool) -> Graph<SledStorage> {
     let options = GraphOptions {
-        change_log,
+        change_log: Some(change_log),
         ..GraphOptions::default()
     };
     Graph::with_options(SledStorage::open(path).unwrap(), options)

@@ -103,9 +103,9 @@ impl<S: Storage> Graph<S> {
     /// [`Error::Corrupt`] for a damaged entry; storage errors.
     pub async fn get_changes_since_last_backup(&self) -> Result<ChangeSet> {
         self.check()?;
-        if !self.inner().options.change_log {
+        if self.inner().options.change_log != Some(true) {
             return Err(Error::invalid(
-                "the change log is off (GraphOptions::change_log): take a full backup instead",
+                "the change log is off (GraphOptions::change_log; in-memory storage keeps none unless asked): take a full backup instead",
             ));
         }
         // Entries are written under the topology lock: holding it gives one commit boundary.

@@ -37,14 +37,17 @@ pub struct GraphOptions {
     pub clock: fn() -> i64,
     /// Keep a change log: every commit also stores its changes, which
     /// incremental backups and point-in-time recovery are made of. Entries
-    /// are deleted once a backup covers them. On by default, except in
-    /// WebAssembly, where graphs persist as snapshots (which leave the log
-    /// out) and the log would only grow in memory.
+    /// are deleted once a backup covers them. `None` (the default) lets the
+    /// storage decide ([`StorageConfig::change_log`]): on for sled, off for
+    /// in-memory storage and the browser's snapshot store, where the log
+    /// would only grow in memory.
     ///
     /// Cost: one more stored record per commit, as large as the commit's
     /// changes. On sled that halves the rate of single-operation commits
     /// and doubles the bytes a bulk import writes (see `examples/bench_backup.rs`).
-    pub change_log: bool,
+    ///
+    /// [`StorageConfig::change_log`]: knowledge_graph_storage::StorageConfig::change_log
+    pub change_log: Option<bool>,
 }
 
 impl Default for GraphOptions {
@@ -53,7 +56,7 @@ impl Default for GraphOptions {
             cache_capacity: 100_000,
             timeout: Duration::from_secs(5),
             clock: crate::clock::now_millis,
-            change_log: !cfg!(target_arch = "wasm32"),
+            change_log: None,
         }
     }
 }
@@ -174,6 +177,7 @@ impl<S: Storage> Graph<S> {
         if let Some(timeout) = config.timeout {
             options.timeout = timeout;
         }
+        options.change_log.get_or_insert(config.change_log);
         match load(&storage, config.repair_on_open) {
             Ok((topology, repaired)) => {
                 let graph = Self::build(storage, topology, options, None);
@@ -397,8 +401,8 @@ impl<S: Storage> Graph<S> {
     pub(crate) fn apply_ops(&self, _ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
         let inner = &*self.inner;
         // Only new edges carry a timestamp; skip the clock otherwise.
-        let stamps =
-            inner.options.change_log || ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
+        let change_log = inner.options.change_log == Some(true);
+        let stamps = change_log || ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
         let now = if stamps { (inner.options.clock)() } else { 0 };
         let count = ops.len();
         let mut plan = Plan::default();
@@ -432,7 +436,7 @@ impl<S: Storage> Graph<S> {
         let mut gap = false;
         if logged {
             // The log entry commits with the changes it describes.
-            if inner.options.change_log {
+            if change_log {
                 let entry = crate::changelog::encode(now, &plan.batch);
                 plan.batch
                     .put(Keyspace::Log, crate::changelog::key(sequence), entry);
@@ -447,7 +451,7 @@ impl<S: Storage> Graph<S> {
                 self.note_rollback();
                 return Err(err.into());
             }
-            if inner.options.change_log {
+            if change_log {
                 topo.log_seq = sequence;
                 topo.log_time_ms = now;
             }

@@ -621,7 +621,7 @@ async fn change_log_survives_reopen_and_backups_prune_it() {
 #[tokio::test]
 async fn change_log_off_writes_no_entries_and_leaves_a_gap() {
     let options = GraphOptions {
-        change_log: false,
+        change_log: Some(false),
         ..GraphOptions::default()
     };
     let graph = Graph::with_options(MemoryStorage::new(), options)
@@ -669,10 +669,35 @@ async fn change_log_off_writes_no_entries_and_leaves_a_gap() {
 }
 
 #[tokio::test]
+async fn the_storage_decides_whether_the_change_log_is_kept_unless_options_say() {
+    // In memory the log would only grow: off unless asked for.
+    let memory = Graph::new(MemoryStorage::new());
+    memory.add_node("user", "1", &()).await.unwrap();
+    assert_eq!(memory.storage().len(Keyspace::Log), 0);
+    assert!(memory.get_changes_since_last_backup().await.is_err());
+    let options = GraphOptions {
+        change_log: Some(true),
+        ..GraphOptions::default()
+    };
+    let logged = Graph::with_options(MemoryStorage::new(), options)
+        .map_err(|(_, e)| e)
+        .unwrap();
+    logged.add_node("user", "1", &()).await.unwrap();
+    assert_eq!(logged.storage().len(Keyspace::Log), 1);
+    assert_eq!(logged.get_changes_since_last_backup().await.unwrap().len(), 1);
+
+    // sled keeps it by default.
+    let dir = tempfile::tempdir().unwrap();
+    let sled = Graph::new(SledStorage::open(dir.path().join("db")).unwrap());
+    sled.add_node("user", "1", &()).await.unwrap();
+    assert_eq!(log_entries(sled.storage()), 1);
+}
+
+#[tokio::test]
 async fn snapshots_are_the_same_with_or_without_the_change_log() {
     let make = |change_log| {
         let options = GraphOptions {
-            change_log,
+            change_log: Some(change_log),
             clock: || 1_700_000_000_000,
             ..GraphOptions::default()
         };

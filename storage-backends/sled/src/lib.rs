@@ -195,6 +195,7 @@ impl SledBuilder {
                 timeout: self.timeout,
                 repair_on_open: self.repair_on_open,
                 sync_on_commit: mode == Mode::HighSafety,
+                change_log: true,
             },
         })
     }

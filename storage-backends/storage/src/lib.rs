@@ -253,6 +253,10 @@ pub struct StorageConfig {
     pub repair_on_open: bool,
     /// Flush after every commit, so an acknowledged commit survives a crash.
     pub sync_on_commit: bool,
+    /// Keep a change log (incremental backups, point-in-time recovery)
+    /// unless the graph's options say otherwise: true for stores whose
+    /// files outlive the process.
+    pub change_log: bool,
 }
 
 impl<S: Storage + ?Sized> Storage for alloc::sync::Arc<S> {
