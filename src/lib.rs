@@ -19,6 +19,8 @@ mod commit;
 mod error;
 mod graph;
 mod index;
+#[cfg(all(feature = "interchange", not(target_arch = "wasm32")))]
+pub mod interchange;
 mod metrics;
 mod model;
 pub mod query;
@@ -27,6 +29,7 @@ mod record;
 mod search;
 pub mod snapshot;
 mod sync;
+pub mod telemetry;
 mod topology;
 mod traverse;
 mod txn;
