@@ -201,7 +201,9 @@ pub(crate) fn read<S: Storage>(
         let more = csv.read_record(&mut record).map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             let detail = match e.kind() {
-                ::csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                ::csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => {
                     format!("{len} fields, but the header has {expected_len}")
                 }
                 ::csv::ErrorKind::Utf8 { .. } => "a field is not valid UTF-8".to_string(),
@@ -289,8 +291,7 @@ fn infer(values: &mut dyn Iterator<Item = &Value>) -> (Scalar, bool) {
             Value::List(items) if !items.is_empty() => {
                 let first = scalar_of(&items[0]);
                 let same = items.iter().all(|item| {
-                    scalar_of(item) == first
-                        && !matches!(item, Value::String(s) if s.contains(';'))
+                    scalar_of(item) == first && !matches!(item, Value::String(s) if s.contains(';'))
                 });
                 match first {
                     Some(scalar) if same => (scalar, true),
@@ -418,9 +419,7 @@ pub(crate) fn write<S: Storage>(
         let nodes = block_on(graph.get_nodes(Some(&label), None))?;
         let maps = nodes
             .iter()
-            .map(|n| {
-                properties_map(&n.properties, &|| format!("node '{}'", n.id), Format::Csv)
-            })
+            .map(|n| properties_map(&n.properties, &|| format!("node '{}'", n.id), Format::Csv))
             .collect::<Result<Vec<_>, _>>()?;
         let table = Table::infer(maps.iter().map(|m| &**m));
         let path = file_for("nodes", &label);

@@ -118,10 +118,7 @@ impl Lines<'_> {
     }
 }
 
-fn attribute(
-    e: &BytesStart<'_>,
-    name: &str,
-) -> Result<Option<String>, String> {
+fn attribute(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
     for attr in e.attributes() {
         let attr = attr.map_err(|err| format!("malformed attribute: {err}"))?;
         if attr.key.as_ref() == name.as_bytes() {
@@ -180,7 +177,8 @@ pub(crate) fn read<S: Storage>(
                     b"graphml" => saw_graphml = true,
                     b"key" => {
                         let get = |name| attribute(e, name).map_err(|d| fail(pending, d));
-                        let id = get("id")?.ok_or_else(|| fail(pending, "<key> has no id".into()))?;
+                        let id =
+                            get("id")?.ok_or_else(|| fail(pending, "<key> has no id".into()))?;
                         let name = get("attr.name")?.unwrap_or_else(|| id.clone());
                         let attr_type = get("attr.type")?.unwrap_or_else(|| "string".into());
                         let json = get("maya.type")?.as_deref() == Some("json");
@@ -194,7 +192,10 @@ pub(crate) fn read<S: Storage>(
                     }
                     b"node" | b"edge" => {
                         if open.is_some() {
-                            return Err(fail(pending, "nested <node> or <edge> elements are not supported".into()));
+                            return Err(fail(
+                                pending,
+                                "nested <node> or <edge> elements are not supported".into(),
+                            ));
                         }
                         let get = |name| attribute(e, name).map_err(|d| fail(pending, d));
                         let current = if tag.as_ref() == b"node" {
@@ -297,7 +298,10 @@ fn store<S: Storage>(
         return Ok(());
     };
     let Some(def) = keys.get(&key) else {
-        return Err(pending.error(origin, format!("<data key=\"{key}\"> names no declared <key>")));
+        return Err(pending.error(
+            origin,
+            format!("<data key=\"{key}\"> names no declared <key>"),
+        ));
     };
     if def.name == LABEL {
         record.label = Some(text);
@@ -350,7 +354,10 @@ fn type_name(kind: Kind) -> &'static str {
 }
 
 /// Property name -> (key id, kind), in name order.
-fn declare<'a>(maps: impl Iterator<Item = &'a Map>, prefix: &str) -> BTreeMap<String, (String, Kind)> {
+fn declare<'a>(
+    maps: impl Iterator<Item = &'a Map>,
+    prefix: &str,
+) -> BTreeMap<String, (String, Kind)> {
     let mut kinds: BTreeMap<String, Kind> = BTreeMap::new();
     for map in maps {
         for (name, value) in map {
@@ -419,14 +426,20 @@ pub(crate) fn write<S: Storage>(
     let mut doc = String::with_capacity(1 << 16);
     doc.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n");
     doc.push_str("  <key id=\"label\" for=\"node\" attr.name=\"label\" attr.type=\"string\"/>\n");
-    doc.push_str("  <key id=\"edge_label\" for=\"edge\" attr.name=\"label\" attr.type=\"string\"/>\n");
+    doc.push_str(
+        "  <key id=\"edge_label\" for=\"edge\" attr.name=\"label\" attr.type=\"string\"/>\n",
+    );
     for (keys, domain) in [(&node_keys, "node"), (&edge_keys, "edge")] {
         for (prop, (id, kind)) in keys {
             doc.push_str(&format!(
                 "  <key id=\"{id}\" for=\"{domain}\" attr.name=\"{}\" attr.type=\"{}\"{}/>\n",
                 escape(prop),
                 type_name(*kind),
-                if *kind == Kind::Json { " maya.type=\"json\"" } else { "" }
+                if *kind == Kind::Json {
+                    " maya.type=\"json\""
+                } else {
+                    ""
+                }
             ));
         }
     }

@@ -101,14 +101,21 @@ pub(crate) fn read<S: Storage>(
             at.column = Some(e.column().to_string());
         }
         let text = e.to_string();
-        let text = text.rfind(" at line ").map_or(text.as_str(), |i| &text[..i]);
+        let text = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |i| &text[..i]);
         InterchangeError::input(at, format!("malformed graphology JSON: {text}"))
     })?;
     for (index, node) in graph.nodes.into_iter().enumerate() {
         let origin = Pending::<S>::at_item(file, "nodes", index as u64);
         let (label, map) =
             split(node.attributes, DEFAULT_NODE_LABEL).map_err(|d| pending.error(origin, d))?;
-        pending.node(origin, &label, &node.key.into_string(), node_properties(map))?;
+        pending.node(
+            origin,
+            &label,
+            &node.key.into_string(),
+            node_properties(map),
+        )?;
     }
     for (index, edge) in graph.edges.into_iter().enumerate() {
         let origin = Pending::<S>::at_item(file, "edges", index as u64);

@@ -150,10 +150,7 @@ pub(crate) fn read<S: Storage>(
                 pending.edge(origin, label, source.as_str(), target.as_str(), properties)?;
             }
             "" => {
-                return Err(pending.error(
-                    origin,
-                    "missing \"type\": expected \"node\" or \"edge\"",
-                ))
+                return Err(pending.error(origin, "missing \"type\": expected \"node\" or \"edge\""))
             }
             other => {
                 return Err(pending.error(

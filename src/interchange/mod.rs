@@ -27,8 +27,8 @@
 
 use std::boxed::Box;
 use std::collections::HashMap;
-use std::format;
 use std::fmt;
+use std::format;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -450,10 +450,9 @@ impl<'g, S: Storage> Pending<'g, S> {
         for edge in &self.edges {
             for (role, id) in [("source", &edge.source), ("target", &edge.target)] {
                 if !known(id)? {
-                    return Err(self.error(
-                        edge.origin,
-                        format!("edge {role} '{id}' is not a node"),
-                    ));
+                    return Err(
+                        self.error(edge.origin, format!("edge {role} '{id}' is not a node"))
+                    );
                 }
             }
         }
@@ -704,7 +703,11 @@ fn csv_files_in(dir: &Path) -> Result<Vec<PathBuf>, InterchangeError> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| InterchangeError::io(&name, e))? {
         let path = entry.map_err(|e| InterchangeError::io(&name, e))?.path();
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) && path.is_file() {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+            && path.is_file()
+        {
             files.push(path);
         }
     }
