@@ -280,22 +280,47 @@ pub type ProgressFn<'a> = dyn FnMut(Progress) + 'a;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Origin {
     file: u32,
+    /// 0: `line` is a line; otherwise `line` indexes [`ARRAYS`]`[item]` of a
+    /// JSON document (graphology).
+    item: u8,
     line: u64,
-    /// `line` is an index into this array of a JSON document (graphology), not a line.
-    item: Option<&'static str>,
+}
+
+/// The arrays of a JSON document that [`Origin`]s can point into.
+const ARRAYS: [&str; 3] = ["", "nodes", "edges"];
+
+/// Properties between parsing and writing: the compact binary encoding
+/// (a `Value::Map` with one entry is ~600 bytes in memory, ~20 encoded).
+struct Packed(Box<[u8]>);
+
+impl Packed {
+    fn new(value: &Value) -> Packed {
+        match value {
+            Value::Null => Packed(Box::default()),
+            other => Packed(crate::value::codec::encoded(other).into_boxed_slice()),
+        }
+    }
+
+    fn unpack(&self) -> Result<Value, InterchangeError> {
+        if self.0.is_empty() {
+            return Ok(Value::Null);
+        }
+        crate::value::codec::decode(&self.0)
+            .map_err(|e| InterchangeError::invalid(format!("internal: property encoding: {e}")))
+    }
 }
 
 struct PendingNode {
     label: u32,
     id: Box<str>,
-    properties: Value,
+    properties: Packed,
 }
 
 struct PendingEdge {
     label: u32,
     source: Box<str>,
     target: Box<str>,
-    properties: Value,
+    properties: Packed,
     origin: Origin,
 }
 
@@ -333,16 +358,16 @@ impl<'g, S: Storage> Pending<'g, S> {
     pub(crate) fn at_line(file: u32, line: u64) -> Origin {
         Origin {
             file,
+            item: 0,
             line,
-            item: None,
         }
     }
 
     pub(crate) fn at_item(file: u32, array: &'static str, index: u64) -> Origin {
         Origin {
             file,
+            item: ARRAYS.iter().position(|a| *a == array).unwrap_or(0) as u8,
             line: index,
-            item: Some(array),
         }
     }
 
@@ -352,7 +377,10 @@ impl<'g, S: Storage> Pending<'g, S> {
             .get(origin.file as usize)
             .cloned()
             .unwrap_or_default();
-        if let Some(array) = origin.item {
+        if let Some(array) = ARRAYS
+            .get(usize::from(origin.item))
+            .filter(|_| origin.item > 0)
+        {
             Location {
                 file,
                 line: None,
@@ -414,7 +442,7 @@ impl<'g, S: Storage> Pending<'g, S> {
         self.nodes.push(PendingNode {
             label,
             id: Box::from(id),
-            properties,
+            properties: Packed::new(&properties),
         });
         Ok(())
     }
@@ -436,7 +464,7 @@ impl<'g, S: Storage> Pending<'g, S> {
             label,
             source: Box::from(source),
             target: Box::from(target),
-            properties,
+            properties: Packed::new(&properties),
             origin,
         });
         Ok(())
@@ -491,7 +519,7 @@ impl<'g, S: Storage> Pending<'g, S> {
                     batch.ops.push(crate::txn::Op::AddNode {
                         label: labels[node.label as usize].to_string(),
                         id: node.id.into(),
-                        properties: node.properties,
+                        properties: node.properties.unpack()?,
                     });
                 } else if let Some(edge) = edges.next() {
                     edge_kinds.push(
@@ -501,7 +529,7 @@ impl<'g, S: Storage> Pending<'g, S> {
                         label: labels[edge.label as usize].to_string(),
                         source: edge.source.into(),
                         target: edge.target.into(),
-                        properties: edge.properties,
+                        properties: edge.properties.unpack()?,
                     });
                 } else {
                     break;
