@@ -62,7 +62,9 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<(), CliError> {
         }
         None => Some(PathBuf::from("www/explorer/dist")).filter(|d| d.is_dir()),
     };
-    let server = Server::http(args.listen)
+    let server = listen(args.listen)
+        .map_err(|e| e.to_string())
+        .and_then(|listener| Server::from_listener(listener, None).map_err(|e| e.to_string()))
         .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", args.listen)))?;
     let addr = server
         .server_addr()
@@ -114,6 +116,20 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<(), CliError> {
         let _ = worker.join();
     }
     Ok(())
+}
+
+/// A listening socket whose accepted connections have `TCP_NODELAY`
+/// (inherited on Linux): tiny_http writes headers and body separately, and
+/// with Nagle's algorithm a keep-alive client such as Prometheus would wait
+/// ~40 ms for each response (a delayed ACK).
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
 }
 
 /// Sum of key and value bytes over every keyspace: O(records), so it runs in
