@@ -62,6 +62,10 @@ pub fn run(global: &Global, args: ImportArgs) -> Result<(), CliError> {
         bar.finish_and_clear();
         let summary = summary?;
         knowledge_graph::block_on(graph.flush())?;
+        info!(
+            "written and flushed; resident memory {}",
+            progress::resident_memory()
+        );
         (summary.nodes, summary.edges)
     };
     let secs = started.elapsed().as_secs_f64();

@@ -28,9 +28,19 @@ pub fn reporter(bar: &ProgressBar) -> impl FnMut(Progress) + '_ {
     let bytes = style("{msg:>9} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})");
     let records = style("{msg:>9} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta})");
     let mut phase = 0u8;
+    let mut started = std::time::Instant::now();
+    let mut phase_log = move |name: &str| {
+        log::info!(
+            "{name} after {:.1} s (resident memory {})",
+            started.elapsed().as_secs_f64(),
+            resident_memory()
+        );
+        started = std::time::Instant::now();
+    };
     move |p| match p {
         Progress::Reading { done, total } => {
             if phase != 1 {
+                phase_log("reading starts");
                 phase = 1;
                 bar.set_style(bytes.clone());
                 bar.set_message("reading");
@@ -47,6 +57,7 @@ pub fn reporter(bar: &ProgressBar) -> impl FnMut(Progress) + '_ {
                 (3, "exporting")
             };
             if phase != n {
+                phase_log(message);
                 phase = n;
                 bar.reset();
                 bar.set_style(records.clone());
@@ -57,4 +68,17 @@ pub fn reporter(bar: &ProgressBar) -> impl FnMut(Progress) + '_ {
         }
         _ => {}
     }
+}
+
+/// This process's resident memory, for logs (Linux; "unknown" elsewhere).
+pub fn resident_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
