@@ -445,3 +445,54 @@ fn non_utf8_and_binary_input_fail_cleanly() {
         assert_eq!(block_on(graph.count_nodes()).unwrap(), 0);
     }
 }
+
+#[test]
+fn a_failing_later_batch_undoes_the_batches_already_written() {
+    use knowledge_graph::interchange::{ImportOptions, Input, Progress};
+    let graph = Graph::new(MemoryStorage::new());
+    block_on(graph.add_node("old", "o1", &())).unwrap();
+    block_on(graph.add_node("old", "o2", &())).unwrap();
+    block_on(graph.add_edge("L", "o1", "o2", None)).unwrap();
+    let before_nodes = nodes(&graph);
+    let before_edges = edges(&graph);
+    let mut text = String::new();
+    for i in 0..10 {
+        text.push_str(&format!(
+            "{{\"type\":\"node\",\"id\":\"n{i}\",\"label\":\"new\"}}\n"
+        ));
+    }
+    for (s, t) in [
+        ("n0", "n1"),
+        ("o1", "o2"),
+        ("o2", "n3"),
+        ("n9", "o1"),
+        ("o2", "o1"),
+    ] {
+        text.push_str(&format!(
+            "{{\"type\":\"edge\",\"source\":\"{s}\",\"target\":\"{t}\",\"label\":\"E\"}}\n"
+        ));
+    }
+    // Batches of 4: [n0..n3] [n4..n7] [n8 n9 n0->n1 o1->o2] [o2->n3 ...].
+    // After the third, another writer removes n3, so the fourth fails after
+    // validation; the undo must also remove the old-to-old edge o1->o2.
+    let mut raced = false;
+    let err = interchange::import_with(
+        &graph,
+        Format::JsonLines,
+        vec![Input::new("race.jsonl", text.as_bytes())],
+        ImportOptions::default().chunk_ops(4),
+        &mut |p| {
+            if let Progress::Writing { done: 12, .. } = p {
+                if !raced {
+                    raced = true;
+                    block_on(graph.remove_node("n3")).unwrap();
+                }
+            }
+        },
+    )
+    .unwrap_err();
+    assert!(raced);
+    assert!(err.to_string().contains("node 'n3' not found"), "{err}");
+    assert_eq!(nodes(&graph), before_nodes);
+    assert_eq!(edges(&graph), before_edges);
+}

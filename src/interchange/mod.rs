@@ -488,8 +488,12 @@ impl<'g, S: Storage> Pending<'g, S> {
     }
 
     /// Validates, then writes everything: one batch, or batches of
-    /// [`CHUNK_OPS`] that are undone if one of them fails.
-    fn commit(self, progress: &mut ProgressFn<'_>) -> Result<ImportSummary, InterchangeError> {
+    /// `chunk_ops` operations that are undone if one of them fails.
+    fn commit(
+        self,
+        chunk_ops: usize,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<ImportSummary, InterchangeError> {
         self.validate()?;
         let Pending {
             graph,
@@ -505,38 +509,46 @@ impl<'g, S: Storage> Pending<'g, S> {
         };
         let total = summary.nodes + summary.edges;
         progress(Progress::Writing { done: 0, total });
-        // Edges between nodes that were already there are not removed with
-        // the new nodes, so an undo must remove them by id.
+        // What an undo must remove: the nodes committed so far (their edges
+        // go with them), and edges between nodes that were already there.
+        let mut committed_nodes: Vec<Box<str>> = Vec::new();
         let mut old_to_old: Vec<EdgeId> = Vec::new();
         let mut done = 0u64;
         let mut nodes = nodes.into_iter().peekable();
         let mut edges = edges.into_iter().peekable();
         while nodes.peek().is_some() || edges.peek().is_some() {
             let mut batch = graph.batch();
+            let mut chunk_nodes: Vec<Box<str>> = Vec::new();
             let mut edge_kinds: Vec<bool> = Vec::new();
-            while batch.len() < CHUNK_OPS {
-                if let Some(node) = nodes.next() {
-                    batch.ops.push(crate::txn::Op::AddNode {
-                        label: labels[node.label as usize].to_string(),
-                        id: node.id.into(),
-                        properties: node.properties.unpack()?,
-                    });
-                } else if let Some(edge) = edges.next() {
-                    edge_kinds.push(
-                        !new_ids.contains_key(&edge.source) && !new_ids.contains_key(&edge.target),
-                    );
-                    batch.ops.push(crate::txn::Op::AddEdge {
-                        label: labels[edge.label as usize].to_string(),
-                        source: edge.source.into(),
-                        target: edge.target.into(),
-                        properties: edge.properties.unpack()?,
-                    });
-                } else {
-                    break;
+            let filled = (|| -> Result<(), InterchangeError> {
+                while batch.len() < chunk_ops.max(1) {
+                    if let Some(node) = nodes.next() {
+                        chunk_nodes.push(node.id.clone());
+                        batch.ops.push(crate::txn::Op::AddNode {
+                            label: labels[node.label as usize].to_string(),
+                            id: node.id.into(),
+                            properties: node.properties.unpack()?,
+                        });
+                    } else if let Some(edge) = edges.next() {
+                        edge_kinds.push(
+                            !new_ids.contains_key(&edge.source)
+                                && !new_ids.contains_key(&edge.target),
+                        );
+                        batch.ops.push(crate::txn::Op::AddEdge {
+                            label: labels[edge.label as usize].to_string(),
+                            source: edge.source.into(),
+                            target: edge.target.into(),
+                            properties: edge.properties.unpack()?,
+                        });
+                    } else {
+                        break;
+                    }
                 }
-            }
+                Ok(())
+            })();
             let n = batch.len() as u64;
-            match block_on(batch.commit()) {
+            let result = filled.and_then(|()| block_on(batch.commit()).map_err(Into::into));
+            match result {
                 Ok(ids) => {
                     // `ids` are the added edges, in order.
                     old_to_old.extend(
@@ -544,12 +556,18 @@ impl<'g, S: Storage> Pending<'g, S> {
                             .zip(edge_kinds)
                             .filter_map(|(id, old)| old.then_some(id)),
                     );
+                    committed_nodes.extend(chunk_nodes);
                 }
                 Err(err) => {
                     if done > 0 {
-                        undo(graph, &old_to_old, new_ids.keys().map(|id| &**id))?;
+                        if let Err(undo_err) = undo(graph, chunk_ops, &old_to_old, &committed_nodes)
+                        {
+                            return Err(InterchangeError::invalid(format!(
+                                "{err}; undoing the {done} records already written failed too ({undo_err}): the database holds part of the import"
+                            )));
+                        }
                     }
-                    return Err(err.into());
+                    return Err(err);
                 }
             }
             done += n;
@@ -560,12 +578,14 @@ impl<'g, S: Storage> Pending<'g, S> {
 }
 
 /// Removes what a failed multi-batch import had already committed.
-fn undo<'a, S: Storage>(
+fn undo<S: Storage>(
     graph: &Graph<S>,
+    chunk_ops: usize,
     old_to_old: &[EdgeId],
-    new_ids: impl Iterator<Item = &'a str>,
+    nodes: &[Box<str>],
 ) -> Result<(), InterchangeError> {
-    for chunk in old_to_old.chunks(CHUNK_OPS) {
+    let chunk_ops = chunk_ops.max(1);
+    for chunk in old_to_old.chunks(chunk_ops) {
         let mut batch = graph.batch();
         for &id in chunk {
             if block_on(graph.get_edge(id))?.is_some() {
@@ -574,17 +594,43 @@ fn undo<'a, S: Storage>(
         }
         block_on(batch.commit())?;
     }
-    let mut batch = graph.batch();
-    for id in new_ids {
-        if block_on(graph.contains_node(id))? {
-            batch.remove_node(id);
+    for chunk in nodes.chunks(chunk_ops) {
+        let mut batch = graph.batch();
+        for id in chunk {
+            if block_on(graph.contains_node(id))? {
+                batch.remove_node(id);
+            }
         }
-        if batch.len() >= CHUNK_OPS {
-            block_on(core::mem::replace(&mut batch, graph.batch()).commit())?;
+        block_on(batch.commit())?;
+    }
+    Ok(())
+}
+
+/// How [`import_with`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportOptions {
+    /// Operations per commit ([`CHUNK_OPS`]). An import that fits in one
+    /// commit is atomic by construction; a larger one is undone batch by
+    /// batch if a later batch fails (a crash in between leaves the batches
+    /// written so far).
+    pub chunk_ops: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            chunk_ops: CHUNK_OPS,
         }
     }
-    block_on(batch.commit())?;
-    Ok(())
+}
+
+impl ImportOptions {
+    /// Operations per commit.
+    pub fn chunk_ops(mut self, ops: usize) -> Self {
+        self.chunk_ops = ops;
+        self
+    }
 }
 
 // ----- entry points -------------------------------------------------------------
@@ -664,6 +710,20 @@ pub fn import<S: Storage>(
     inputs: Vec<Input<'_>>,
     progress: &mut ProgressFn<'_>,
 ) -> Result<ImportSummary, InterchangeError> {
+    import_with(graph, format, inputs, ImportOptions::default(), progress)
+}
+
+/// [`import`] with explicit [`ImportOptions`].
+///
+/// # Errors
+/// As [`import`].
+pub fn import_with<S: Storage>(
+    graph: &Graph<S>,
+    format: Format,
+    inputs: Vec<Input<'_>>,
+    options: ImportOptions,
+    progress: &mut ProgressFn<'_>,
+) -> Result<ImportSummary, InterchangeError> {
     if format == Format::Snapshot {
         return Err(InterchangeError::invalid(
             "a snapshot is imported with import_snapshot (into empty storage), not into an open graph",
@@ -695,7 +755,7 @@ pub fn import<S: Storage>(
         done: read,
         total: Some(read),
     });
-    pending.commit(progress)
+    pending.commit(options.chunk_ops, progress)
 }
 
 fn unreachable_snapshot() -> Result<(), InterchangeError> {
