@@ -496,3 +496,14 @@ fn a_failing_later_batch_undoes_the_batches_already_written() {
     assert_eq!(nodes(&graph), before_nodes);
     assert_eq!(edges(&graph), before_edges);
 }
+
+#[test]
+fn too_deeply_nested_json_cells_are_rejected_with_their_line() {
+    let deep = format!("{}1{}", "[".repeat(128), "]".repeat(128));
+    let csv = format!(":ID,:LABEL,deep:json\nok,N,1\nbad,N,\"{deep}\"\n");
+    rejected(
+        Format::Csv,
+        &[("nodes_N.csv", &csv)],
+        &["nodes_N.csv:3:deep:json: invalid JSON: recursion limit exceeded"],
+    );
+}

@@ -294,6 +294,18 @@ const ARRAYS: [&str; 3] = ["", "nodes", "edges"];
 struct Packed(Box<[u8]>);
 
 impl Packed {
+    /// Rejects values the storage encoding cannot hold (nested too deeply).
+    fn check(value: &Value) -> Result<(), String> {
+        let depth = crate::value::codec::nesting_depth(value);
+        if depth > crate::value::codec::MAX_DEPTH {
+            return Err(format!(
+                "properties nest {depth} levels deep; at most {} are stored",
+                crate::value::codec::MAX_DEPTH
+            ));
+        }
+        Ok(())
+    }
+
     fn new(value: &Value) -> Packed {
         match value {
             Value::Null => Packed(Box::default()),
@@ -437,6 +449,7 @@ impl<'g, S: Storage> Pending<'g, S> {
                 format!("node '{id}' already exists in the database"),
             ));
         }
+        Packed::check(&properties).map_err(|d| self.error(origin, d))?;
         let label = self.label(label);
         self.new_ids.insert(Box::from(id), origin);
         self.nodes.push(PendingNode {
@@ -459,6 +472,7 @@ impl<'g, S: Storage> Pending<'g, S> {
         if label.is_empty() {
             return Err(self.error(origin, "edge label is empty"));
         }
+        Packed::check(&properties).map_err(|d| self.error(origin, d))?;
         let label = self.label(label);
         self.edges.push(PendingEdge {
             label,
