@@ -21,6 +21,7 @@ use crate::model::{Edge, EdgeId, Node};
 pub use crate::read::GraphRead;
 use crate::record;
 use crate::sync::{Mutex, RwLock, WriterGate};
+use crate::telemetry::ReadOp;
 use crate::topology::{EdgeSlot, Topology};
 use crate::txn::{Batch, Op, Transaction};
 use crate::value::{to_value, Value};
@@ -400,6 +401,7 @@ impl<S: Storage> Graph<S> {
     /// storage batch; any failure undoes everything.
     pub(crate) fn apply_ops(&self, _ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
         let inner = &*self.inner;
+        let timer = crate::telemetry::write(&ops);
         // Only new edges carry a timestamp; skip the clock otherwise.
         let change_log = inner.options.change_log == Some(true);
         let stamps = change_log || ops.iter().any(|op| matches!(op, Op::AddEdge { .. }));
@@ -464,6 +466,7 @@ impl<S: Storage> Graph<S> {
         }
         drop(topo);
         inner.gate.counters.commits.fetch_add(1, Ordering::Relaxed);
+        timer.committed();
         // The commit is applied and visible; a flush error here means only that
         // its durability is unknown, so it is reported but not undone. The
         // flush runs outside the topology lock (readers are not held up), and
@@ -592,6 +595,7 @@ impl<S: Storage> Graph<S> {
     /// # Errors
     /// Storage or corruption errors.
     pub async fn get_node(&self, id: &str) -> Result<Option<Node>> {
+        let _timer = crate::telemetry::read(ReadOp::GetNode);
         self.check()?;
         let view = self.read();
         match view.topo.node(id) {
@@ -625,6 +629,7 @@ impl<S: Storage> Graph<S> {
     /// # Errors
     /// Storage or corruption errors.
     pub async fn get_edge(&self, id: EdgeId) -> Result<Option<Edge>> {
+        let _timer = crate::telemetry::read(ReadOp::GetEdge);
         self.check()?;
         let view = self.read();
         match view.topo.edge(id.0) {
@@ -650,6 +655,7 @@ impl<S: Storage> Graph<S> {
     }
 
     fn edges_of(&self, id: &str, label: Option<&str>, outgoing: bool) -> Result<Vec<Edge>> {
+        let _timer = crate::telemetry::read(ReadOp::Neighbors);
         self.check()?;
         let view = self.read();
         let slot = view
@@ -673,6 +679,7 @@ impl<S: Storage> Graph<S> {
     /// # Errors
     /// Storage or corruption errors.
     pub async fn get_nodes(&self, label: Option<&str>, limit: Option<usize>) -> Result<Vec<Node>> {
+        let _timer = crate::telemetry::read(ReadOp::GetNode);
         self.check()?;
         let view = self.read();
         let Some(label) = label_filter(&view.topo, label) else {
@@ -696,6 +703,7 @@ impl<S: Storage> Graph<S> {
         source: Option<&str>,
         target: Option<&str>,
     ) -> Result<Vec<Edge>> {
+        let _timer = crate::telemetry::read(ReadOp::GetEdge);
         self.check()?;
         let view = self.read();
         let topo = &view.topo;
@@ -732,6 +740,7 @@ impl<S: Storage> Graph<S> {
     /// # Errors
     /// Storage or corruption errors.
     pub async fn get_nodes_by_ids<I: AsRef<str>>(&self, ids: &[I]) -> Result<Vec<Node>> {
+        let _timer = crate::telemetry::read(ReadOp::GetNode);
         self.check()?;
         let view = self.read();
         ids.iter()
@@ -768,7 +777,19 @@ impl<S: Storage> Graph<S> {
     }
 
     /// A snapshot of the graph's counters.
+    ///
+    /// # Complexity
+    /// O(n): `topology_bytes` walks every node. [`scrape_metrics`](Self::scrape_metrics)
+    /// is the O(1) variant for frequent polling.
     pub fn metrics(&self) -> GraphMetrics {
+        let mut metrics = self.scrape_metrics();
+        metrics.topology_bytes = self.inner.topology.read().heap_bytes() as u64;
+        metrics
+    }
+
+    /// [`metrics`](Self::metrics) without `topology_bytes` (left at 0), in
+    /// O(1): what a `/metrics` scrape reads.
+    pub fn scrape_metrics(&self) -> GraphMetrics {
         let inner = &*self.inner;
         let topo = inner.topology.read();
         let counters = &inner.gate.counters;
@@ -784,7 +805,7 @@ impl<S: Storage> Graph<S> {
             rollbacks: counters.rollbacks.load(Ordering::Relaxed),
             repaired_records: counters.repaired_records.load(Ordering::Relaxed),
             disk_usage_bytes: inner.storage.size_on_disk().unwrap_or(0),
-            topology_bytes: topo.heap_bytes() as u64,
+            topology_bytes: 0,
         }
     }
 }

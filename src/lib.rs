@@ -23,6 +23,8 @@ mod error;
 mod graph;
 mod index;
 mod integrity;
+#[cfg(all(feature = "interchange", not(target_arch = "wasm32")))]
+pub mod interchange;
 mod metrics;
 mod model;
 pub mod query;
@@ -31,6 +33,7 @@ mod record;
 mod search;
 pub mod snapshot;
 mod sync;
+pub mod telemetry;
 mod topology;
 mod traverse;
 mod txn;

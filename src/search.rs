@@ -452,6 +452,7 @@ impl<S: Storage> Graph<S> {
         params: impl Into<Params>,
         page: Page,
     ) -> Result<Vec<Node>> {
+        let _timer = crate::telemetry::read(crate::telemetry::ReadOp::Query);
         let query = self.parse_query(expr, params)?;
         self.read().run_nodes(label, &query, page)
     }
@@ -483,6 +484,7 @@ impl<S: Storage> Graph<S> {
         params: impl Into<Params>,
         page: Page,
     ) -> Result<Vec<Edge>> {
+        let _timer = crate::telemetry::read(crate::telemetry::ReadOp::Query);
         let query = self.parse_query(expr, params)?;
         self.read().run_edges(label, &query, page)
     }

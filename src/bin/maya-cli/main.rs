@@ -1,0 +1,70 @@
+//! `maya-cli`: operate a MAYA Knowledge Graph database from the shell.
+//!
+//! One module per command group; `cli.rs` declares the arguments (clap
+//! derive), `db.rs` opens the sled database, `exit.rs` holds the exit codes.
+//! To add a command group (e.g. `backup create|verify|restore`): add a variant
+//! with a `#[command(subcommand)]` enum to [`cli::Command`], a module with a
+//! `run` function, and one arm in [`run`].
+
+mod cli;
+mod db;
+mod exit;
+mod export;
+mod import;
+mod maintenance;
+mod progress;
+mod query;
+mod serve;
+mod stats;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use exit::CliError;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to
+            // stderr; usage errors leave with exit::USAGE.
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = err.print();
+            std::process::exit(code);
+        }
+    };
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or(if cli.global.quiet {
+            "error"
+        } else {
+            "warn"
+        }),
+    )
+    .format_timestamp_millis()
+    .init();
+    match run(cli) {
+        Ok(()) => {}
+        Err(err) => {
+            eprintln!("maya-cli: error: {}", err.message);
+            std::process::exit(err.code);
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Import(args) => import::run(global, args),
+        Command::Export(args) => export::run(global, args),
+        Command::Stats(args) => stats::run(global, args),
+        Command::Query(args) => query::run(global, args),
+        Command::Verify(args) => maintenance::verify(global, args),
+        Command::Compact(args) => maintenance::compact(global, args),
+        Command::Repair(args) => maintenance::repair(global, args),
+        Command::Serve(args) => serve::run(global, args),
+    }
+}
