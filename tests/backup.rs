@@ -684,7 +684,10 @@ async fn the_storage_decides_whether_the_change_log_is_kept_unless_options_say()
         .unwrap();
     logged.add_node("user", "1", &()).await.unwrap();
     assert_eq!(logged.storage().len(Keyspace::Log), 1);
-    assert_eq!(logged.get_changes_since_last_backup().await.unwrap().len(), 1);
+    assert_eq!(
+        logged.get_changes_since_last_backup().await.unwrap().len(),
+        1
+    );
 
     // sled keeps it by default.
     let dir = tempfile::tempdir().unwrap();

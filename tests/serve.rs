@@ -314,3 +314,62 @@ fn static_files_are_served_without_path_traversal() {
         assert!(!response.contains("top secret"), "{attack}");
     }
 }
+
+fn post(server: &Server, path: &str) -> (u16, serde_json::Value) {
+    let url = format!("{}{path}", server.base);
+    let resp = match ureq::post(&url).call() {
+        Ok(resp) => resp,
+        Err(ureq::Error::Status(_, resp)) => resp,
+        Err(err) => panic!("POST {url}: {err}"),
+    };
+    let status = resp.status();
+    (
+        status,
+        serde_json::from_str(&resp.into_string().unwrap()).unwrap(),
+    )
+}
+
+#[test]
+fn backups_over_http_are_hot_verified_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let off = serve(&a, &[]);
+    let (status, body) = post(&off, "/api/backup");
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("--backup-dir"));
+    drop(off);
+
+    let backups = dir.path().join("backups");
+    let server = serve(&b, &["--backup-dir", backups.to_str().unwrap()]);
+    let (status, body) = post(&server, "/api/backup");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["kind"].as_str(), body["nodes"].as_u64()),
+        (Some("full"), Some(11))
+    );
+    let full = body["path"].as_str().unwrap().to_string();
+    let verified = Command::new(BIN)
+        .args(["backup", "verify", &full])
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    // Nothing committed since: an incremental backup writes nothing.
+    let (status, body) = post(&server, "/api/backup?incremental=true");
+    assert_eq!((status, body["records"].as_u64()), (200, Some(0)), "{body}");
+    // The same second's name is taken: refused, and counted as a failure.
+    let (status, _) = post(&server, "/api/backup");
+    let (_, _, text) = get(&server, "/metrics");
+    let values = samples(&text);
+    let failed = if status == 409 { 1.0 } else { 0.0 };
+    assert_eq!(values["maya_backup_success_total"], 2.0 - failed);
+    assert_eq!(values["maya_backup_failed_total"], failed);
+    assert!(values["maya_backup_last_success_timestamp_seconds"] > 1.6e9);
+    let (status, _, _) = get(&server, "/api/backup");
+    assert_eq!(status, 404, "GET does not back up");
+}

@@ -108,6 +108,26 @@ impl BackupInfo {
     }
 }
 
+/// Counts a backup's outcome in the process's [telemetry](crate::telemetry)
+/// (`maya_backup_success_total`, `maya_backup_failed_total`).
+fn reported(result: Result<BackupInfo>) -> Result<BackupInfo> {
+    crate::telemetry::record_backup(result.is_ok());
+    result
+}
+
+/// Reads a recovery time for [`Graph::restore_until`]: RFC 3339
+/// (`2026-11-28T02:00:00Z`, `2026-11-28T03:00:00.5+01:00`) or whole
+/// seconds since the Unix epoch; `None` for anything else.
+pub fn parse_time(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return UNIX_EPOCH.checked_add(Duration::from_secs(seconds));
+    }
+    let nanos = crate::query::parse_rfc3339(text)?;
+    let after = u64::try_from(nanos).ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_nanos(after))
+}
+
 /// Checks a backup (directory or `.tar.gz`) without restoring it: the
 /// manifest's checksum; the data file's length, checksum and structure
 /// against the manifest; for a full backup every record's checksum and
@@ -326,8 +346,11 @@ impl<S: Storage> Graph<S> {
     /// # Complexity
     /// One pass over the stored records; memory independent of the graph size.
     pub async fn backup(&self, path: impl AsRef<Path>) -> Result<BackupInfo> {
+        reported(self.write_full_backup(path.as_ref()))
+    }
+
+    fn write_full_backup(&self, dir: &Path) -> Result<BackupInfo> {
         self.check()?;
-        let dir = path.as_ref();
         source::prepare_empty_dir(dir)?;
         let tmp = dir.join(alloc::format!("{SNAPSHOT}.tmp"));
         let shown = tmp.display().to_string();
@@ -384,6 +407,10 @@ impl<S: Storage> Graph<S> {
         path: impl AsRef<Path>,
         changes: &ChangeSet,
     ) -> Result<BackupInfo> {
+        reported(self.write_incremental_backup(path.as_ref(), changes))
+    }
+
+    fn write_incremental_backup(&self, dir: &Path, changes: &ChangeSet) -> Result<BackupInfo> {
         self.check()?;
         let (last, _) = self.change_log_position();
         if changes.last_sequence() > last {
@@ -392,7 +419,6 @@ impl<S: Storage> Graph<S> {
                 changes.last_sequence()
             )));
         }
-        let dir = path.as_ref();
         source::prepare_empty_dir(dir)?;
         let entries: Vec<Vec<u8>> = changes
             .changes

@@ -93,6 +93,8 @@ mod parser;
 mod plan;
 mod record;
 mod time;
+#[cfg(feature = "sled")]
+pub(crate) use time::parse_rfc3339;
 
 // proptest is a native-only dev-dependency (see Cargo.toml).
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -2,10 +2,11 @@
 //!
 //! One module per command group; `cli.rs` declares the arguments (clap
 //! derive), `db.rs` opens the sled database, `exit.rs` holds the exit codes.
-//! To add a command group (e.g. `backup create|verify|restore`): add a variant
-//! with a `#[command(subcommand)]` enum to [`cli::Command`], a module with a
-//! `run` function, and one arm in [`run`].
+//! A command group (like `backup create|incremental|verify|restore`) is a
+//! variant with a `#[command(subcommand)]` enum in [`cli::Command`], a module
+//! with a `run` function, and one arm in [`run`].
 
+mod backup;
 mod cli;
 mod db;
 mod exit;
@@ -66,5 +67,6 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Compact(args) => maintenance::compact(global, args),
         Command::Repair(args) => maintenance::repair(global, args),
         Command::Serve(args) => serve::run(global, args),
+        Command::Backup(command) => backup::run(global, command),
     }
 }

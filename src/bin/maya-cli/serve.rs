@@ -22,6 +22,8 @@ use crate::exit::CliError;
 pub struct State {
     pub graph: Graph<SledStorage>,
     pub www: Option<PathBuf>,
+    /// Where `POST /api/backup` writes (`--backup-dir`); the endpoint is off without it.
+    pub backup_dir: Option<PathBuf>,
     pub started: Instant,
     pub start_time_seconds: f64,
     /// Logical bytes of every stored record, from the last background scan
@@ -73,6 +75,7 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<(), CliError> {
     let state = Arc::new(State {
         graph,
         www,
+        backup_dir: args.backup_dir.clone(),
         started: Instant::now(),
         start_time_seconds: SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -148,8 +151,13 @@ fn data_size(graph: &Graph<SledStorage>) -> Result<u64, knowledge_graph::Storage
 fn handle(state: &State, request: Request) {
     let started = Instant::now();
     let url = request.url().to_string();
-    let reply = if *request.method() != Method::Get && *request.method() != Method::Head {
-        Reply::error(405, "only GET is supported")
+    let reply = if *request.method() == Method::Post {
+        match url.split_once('?').unwrap_or((&url, "")) {
+            ("/api/backup", query) => api::backup(state, query),
+            _ => Reply::error(405, "only GET is supported here (POST: /api/backup)"),
+        }
+    } else if *request.method() != Method::Get && *request.method() != Method::Head {
+        Reply::error(405, "only GET and POST /api/backup are supported")
     } else {
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         if path == "/metrics" {

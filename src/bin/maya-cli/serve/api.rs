@@ -284,3 +284,56 @@ fn decode_segment(segment: &str) -> Result<String, Reply> {
     percent_decode(segment, false)
         .ok_or_else(|| Reply::error(400, format!("malformed path segment '{segment}'")))
 }
+
+/// `POST /api/backup[?incremental=true]`: a hot backup by the process that
+/// holds the database (another process cannot open it while `serve` runs),
+/// into a new directory under `--backup-dir`. Counted in `/metrics`.
+pub fn backup(state: &State, query: &str) -> Reply {
+    let q = match QueryString::parse(query) {
+        Ok(q) => q,
+        Err(reply) => return reply,
+    };
+    let Some(dir) = &state.backup_dir else {
+        return Reply::error(
+            404,
+            "backups over HTTP are off: start serve with --backup-dir DIR",
+        );
+    };
+    let incremental = q.flag("incremental");
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let name = if incremental { "incremental" } else { "backup" };
+    let path = dir.join(format!("{name}_{seconds}"));
+    let graph = &state.graph;
+    let written = if incremental {
+        block_on(graph.get_changes_since_last_backup()).and_then(|changes| {
+            if changes.is_empty() {
+                Ok(None)
+            } else {
+                block_on(graph.backup_incremental(&path, &changes)).map(Some)
+            }
+        })
+    } else {
+        block_on(graph.backup(&path)).map(Some)
+    };
+    match written {
+        Ok(Some(info)) => Reply::json(
+            200,
+            &json!({
+                "path": path.display().to_string(),
+                "kind": if incremental { "incremental" } else { "full" },
+                "sequence": info.sequence,
+                "records": info.records,
+                "nodes": info.nodes,
+                "edges": info.edges,
+            }),
+        ),
+        Ok(None) => Reply::json(
+            200,
+            &json!({ "path": null, "kind": "incremental", "records": 0 }),
+        ),
+        Err(err @ (Error::Backup { .. } | Error::InvalidArgument { .. })) => Reply::error(409, err),
+        Err(err) => Reply::error(500, err),
+    }
+}
