@@ -16,24 +16,24 @@ struct Check {
 }
 
 fn checks(graph: &Graph<SledStorage>) -> Vec<Check> {
-    let mut out = Vec::new();
-    out.push(Check {
-        name: "storage checksums",
-        result: graph
-            .storage()
-            .verify_checksums()
-            .map(|()| "every page matches its checksum".to_string())
-            .map_err(|e| e.to_string()),
-    });
-    // Every record, edge endpoint, adjacency list, index entry and change-log
-    // entry, read back and compared with the loaded graph.
-    out.push(Check {
-        name: "graph integrity",
-        result: block_on(graph.verify_integrity())
-            .map(|report| report.to_string())
-            .map_err(|e| e.to_string()),
-    });
-    out
+    vec![
+        Check {
+            name: "storage checksums",
+            result: graph
+                .storage()
+                .verify_checksums()
+                .map(|()| "every page matches its checksum".to_string())
+                .map_err(|e| e.to_string()),
+        },
+        // Every record, edge endpoint, adjacency list, index entry and
+        // change-log entry, read back and compared with the loaded graph.
+        Check {
+            name: "graph integrity",
+            result: block_on(graph.verify_integrity())
+                .map(|report| report.to_string())
+                .map_err(|e| e.to_string()),
+        },
+    ]
 }
 
 pub fn verify(global: &Global, args: VerifyArgs) -> Result<(), CliError> {
