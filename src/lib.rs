@@ -21,6 +21,8 @@ mod clock;
 mod commit;
 mod error;
 mod graph;
+#[cfg(any(target_arch = "wasm32", feature = "interchange"))]
+mod graphology;
 mod index;
 mod integrity;
 #[cfg(all(feature = "interchange", not(target_arch = "wasm32")))]

@@ -14,81 +14,21 @@
 use std::format;
 use std::io::{Read, Write};
 use std::string::{String, ToString};
-use std::vec::Vec;
 
 use knowledge_graph_storage::Storage;
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{
     edge_properties, for_each_record, node_properties, properties_map, Format, InterchangeError,
     Pending, ProgressFn,
 };
-use crate::value::{Map, Value};
+use crate::value::Map;
 use crate::Graph;
 
-const LABEL_KEY: &str = "label";
-const DEFAULT_NODE_LABEL: &str = "node";
-const DEFAULT_EDGE_LABEL: &str = "edge";
-
-/// A graphology key: a string, or a number (graphology turns it into a string).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Key {
-    Text(String),
-    Number(serde_json::Number),
-}
-
-impl Key {
-    fn into_string(self) -> String {
-        match self {
-            Key::Text(text) => text,
-            Key::Number(n) => n.to_string(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct NodeIn {
-    key: Key,
-    #[serde(default)]
-    attributes: Value,
-}
-
-#[derive(Deserialize)]
-struct EdgeIn {
-    source: Key,
-    target: Key,
-    #[serde(default)]
-    attributes: Value,
-}
-
-#[derive(Deserialize)]
-struct GraphIn {
-    #[serde(default)]
-    nodes: Vec<NodeIn>,
-    #[serde(default)]
-    edges: Vec<EdgeIn>,
-}
-
-/// Splits our label out of graphology attributes.
-fn split(attributes: Value, default: &str) -> Result<(String, Map), String> {
-    let mut map = match attributes {
-        Value::Map(map) => map,
-        Value::Null => Map::new(),
-        _ => return Err("\"attributes\" must be an object".to_string()),
-    };
-    let label = match map.remove(LABEL_KEY) {
-        None | Some(Value::Null) => default.to_string(),
-        Some(Value::String(label)) => label,
-        Some(other) => {
-            return Err(format!(
-                "attribute '{LABEL_KEY}' must be a string (it becomes the label), not {other}"
-            ))
-        }
-    };
-    Ok((label, map))
-}
+use crate::graphology::{
+    split, GraphIn, DEFAULT_EDGE_LABEL, DEFAULT_LABEL_KEY as LABEL_KEY, DEFAULT_NODE_LABEL,
+};
 
 pub(crate) fn read<S: Storage>(
     pending: &mut Pending<'_, S>,
@@ -108,8 +48,8 @@ pub(crate) fn read<S: Storage>(
     })?;
     for (index, node) in graph.nodes.into_iter().enumerate() {
         let origin = Pending::<S>::at_item(file, "nodes", index as u64);
-        let (label, map) =
-            split(node.attributes, DEFAULT_NODE_LABEL).map_err(|d| pending.error(origin, d))?;
+        let (label, map) = split(node.attributes, LABEL_KEY, DEFAULT_NODE_LABEL)
+            .map_err(|d| pending.error(origin, d))?;
         pending.node(
             origin,
             &label,
@@ -119,8 +59,8 @@ pub(crate) fn read<S: Storage>(
     }
     for (index, edge) in graph.edges.into_iter().enumerate() {
         let origin = Pending::<S>::at_item(file, "edges", index as u64);
-        let (label, map) =
-            split(edge.attributes, DEFAULT_EDGE_LABEL).map_err(|d| pending.error(origin, d))?;
+        let (label, map) = split(edge.attributes, LABEL_KEY, DEFAULT_EDGE_LABEL)
+            .map_err(|d| pending.error(origin, d))?;
         pending.edge(
             origin,
             &label,

@@ -93,7 +93,7 @@ mod parser;
 mod plan;
 mod record;
 mod time;
-#[cfg(feature = "sled")]
+#[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
 pub(crate) use time::parse_rfc3339;
 
 // proptest is a native-only dev-dependency (see Cargo.toml).

@@ -23,9 +23,9 @@ use crate::value::{Map, Value};
 use crate::{block_on, Graph};
 use knowledge_graph_indexeddb::SnapshotStorage;
 
-const DEFAULT_LABEL_KEY: &str = "label";
-const DEFAULT_NODE_LABEL: &str = "node";
-const DEFAULT_EDGE_LABEL: &str = "edge";
+use crate::graphology::{
+    split, GraphIn, DEFAULT_EDGE_LABEL, DEFAULT_LABEL_KEY, DEFAULT_NODE_LABEL,
+};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -109,79 +109,6 @@ struct GraphOut<'a> {
     edges: Vec<EdgeOut<'a>>,
 }
 
-/// A graphology key: a string, or a number (graphology turns it into a string).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Key {
-    Text(String),
-    Number(f64),
-}
-
-impl Key {
-    fn into_string(self) -> String {
-        match self {
-            Key::Text(text) => text,
-            Key::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
-                alloc::format!("{}", n as i64)
-            }
-            Key::Number(n) => alloc::format!("{n}"),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct NodeIn {
-    key: Key,
-    #[serde(default)]
-    attributes: Value,
-}
-
-#[derive(Deserialize)]
-struct EdgeIn {
-    source: Key,
-    target: Key,
-    #[serde(default)]
-    attributes: Value,
-}
-
-#[derive(Deserialize)]
-struct GraphIn {
-    #[serde(default)]
-    nodes: Vec<NodeIn>,
-    #[serde(default)]
-    edges: Vec<EdgeIn>,
-}
-
-/// Splits our label out of graphology attributes.
-fn split(
-    attributes: Value,
-    label_key: &str,
-    default: &str,
-    what: &dyn Fn() -> String,
-) -> Result<(String, Value), JsError> {
-    let mut map = match attributes {
-        Value::Map(map) => map,
-        Value::Null => Map::new(),
-        _ => {
-            return Err(JsError::new(&alloc::format!(
-                "attributes of {} must be an object",
-                what()
-            )))
-        }
-    };
-    let label = match map.remove(label_key) {
-        None | Some(Value::Null) => default.to_string(),
-        Some(Value::String(label)) => label,
-        Some(other) => {
-            return Err(JsError::new(&alloc::format!(
-            "attribute '{label_key}' of {} must be a string (it becomes the label), not {other}",
-            what()
-        )))
-        }
-    };
-    Ok((label, Value::Map(map)))
-}
-
 #[wasm_bindgen(js_class = KnowledgeGraph)]
 impl JsKnowledgeGraph {
     /// The graph in graphology's serialized format (`Graph.from(obj)` or
@@ -261,19 +188,16 @@ impl JsKnowledgeGraph {
         let mut batch = graph.batch();
         for (index, node) in data.nodes.into_iter().enumerate() {
             let id = node.key.into_string();
-            let (label, properties) = split(node.attributes, &key, DEFAULT_NODE_LABEL, &|| {
-                alloc::format!("nodes[{index}]")
-            })?;
-            batch.add_node(&label, &id, &properties).map_err(js_error)?;
+            let (label, properties) = split(node.attributes, &key, DEFAULT_NODE_LABEL)
+                .map_err(|e| JsError::new(&alloc::format!("nodes[{index}]: {e}")))?;
+            batch
+                .add_node(&label, &id, &Value::Map(properties))
+                .map_err(js_error)?;
         }
         for (index, edge) in data.edges.into_iter().enumerate() {
-            let (label, properties) = split(edge.attributes, &key, DEFAULT_EDGE_LABEL, &|| {
-                alloc::format!("edges[{index}]")
-            })?;
-            let properties = match &properties {
-                Value::Map(map) if map.is_empty() => None,
-                _ => Some(properties),
-            };
+            let (label, properties) = split(edge.attributes, &key, DEFAULT_EDGE_LABEL)
+                .map_err(|e| JsError::new(&alloc::format!("edges[{index}]: {e}")))?;
+            let properties = (!properties.is_empty()).then_some(Value::Map(properties));
             batch
                 .add_edge(
                     &label,
