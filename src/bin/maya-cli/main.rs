@@ -6,23 +6,33 @@
 //! variant with a `#[command(subcommand)]` enum in [`cli::Command`], a module
 //! with a `run` function, and one arm in [`run`].
 
-mod backup;
-mod cli;
-mod db;
-mod exit;
-mod export;
-mod import;
-mod maintenance;
-mod progress;
-mod query;
-mod serve;
-mod stats;
+// Native only; cargo still builds binaries when it runs the wasm32 test
+// targets, so there this is an empty program.
+cfg_if::cfg_if! {
+    if #[cfg(not(target_arch = "wasm32"))] {
+        mod backup;
+        mod cli;
+        mod db;
+        mod exit;
+        mod export;
+        mod import;
+        mod maintenance;
+        mod progress;
+        mod query;
+        mod serve;
+        mod stats;
 
-use clap::Parser;
+        use clap::Parser;
 
-use cli::{Cli, Command};
-use exit::CliError;
+        use cli::{Cli, Command};
+        use exit::CliError;
+    }
+}
 
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -56,6 +66,7 @@ fn main() {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn run(cli: Cli) -> Result<(), CliError> {
     let global = &cli.global;
     match cli.command {
