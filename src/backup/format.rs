@@ -10,6 +10,7 @@ use core::ops::ControlFlow;
 
 use knowledge_graph_storage::{Keyspace, Storage};
 
+use super::BackupInfo;
 use crate::changelog::{self, Change};
 use crate::error::{Error, Result};
 use crate::snapshot;
@@ -39,24 +40,19 @@ pub enum BackupKind {
     Incremental,
 }
 
-/// What a backup's MANIFEST says.
+/// What a backup's MANIFEST says: what it holds, and its data file's checksum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Manifest {
-    pub kind: BackupKind,
-    pub created_at_ms: i64,
-    /// Full: the last commit it holds. Incremental: its last change.
-    pub sequence: u64,
-    /// Full: as `sequence`. Incremental: its first change is this + 1.
-    pub base_sequence: u64,
-    /// Full: the time of commit `sequence`. Incremental: its first and last change.
-    pub first_commit_ms: i64,
-    pub last_commit_ms: i64,
-    pub nodes: u64,
-    pub edges: u64,
-    /// Full: snapshot entries. Incremental: changes.
-    pub records: u64,
-    pub file_bytes: u64,
+    pub info: BackupInfo,
     pub file_crc32: u32,
+}
+
+impl core::ops::Deref for Manifest {
+    type Target = BackupInfo;
+
+    fn deref(&self) -> &BackupInfo {
+        &self.info
+    }
 }
 
 impl Manifest {
@@ -85,7 +81,7 @@ impl Manifest {
             self.edges,
             self.records,
             self.file(),
-            self.file_bytes,
+            self.bytes,
             self.file_crc32,
         );
         let crc = crc32fast::hash(text.as_bytes());
@@ -140,16 +136,18 @@ impl Manifest {
             other => return Err(format!("has unknown kind '{other}'")),
         };
         let manifest = Manifest {
-            kind,
-            created_at_ms: int("created_at_ms")?,
-            sequence: num("sequence")?,
-            base_sequence: num("base_sequence")?,
-            first_commit_ms: int("first_commit_ms")?,
-            last_commit_ms: int("last_commit_ms")?,
-            nodes: num("nodes")?,
-            edges: num("edges")?,
-            records: num("records")?,
-            file_bytes: num("file_bytes")?,
+            info: BackupInfo {
+                kind,
+                created_at_ms: int("created_at_ms")?,
+                sequence: num("sequence")?,
+                base_sequence: num("base_sequence")?,
+                first_commit_ms: int("first_commit_ms")?,
+                last_commit_ms: int("last_commit_ms")?,
+                nodes: num("nodes")?,
+                edges: num("edges")?,
+                records: num("records")?,
+                bytes: num("file_bytes")?,
+            },
             file_crc32: u32::from_str_radix(get("file_crc32")?, 16)
                 .map_err(|_| "field 'file_crc32' is not hexadecimal".to_string())?,
         };
@@ -504,16 +502,18 @@ mod tests {
 
     fn manifest() -> Manifest {
         Manifest {
-            kind: BackupKind::Full,
-            created_at_ms: 1_700_000_000_123,
-            sequence: 42,
-            base_sequence: 42,
-            first_commit_ms: 5,
-            last_commit_ms: 6,
-            nodes: 3,
-            edges: 2,
-            records: 9,
-            file_bytes: 1234,
+            info: BackupInfo {
+                kind: BackupKind::Full,
+                created_at_ms: 1_700_000_000_123,
+                sequence: 42,
+                base_sequence: 42,
+                first_commit_ms: 5,
+                last_commit_ms: 6,
+                nodes: 3,
+                edges: 2,
+                records: 9,
+                bytes: 1234,
+            },
             file_crc32: 0xdead_beef,
         }
     }

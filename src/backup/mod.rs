@@ -87,21 +87,6 @@ pub struct BackupInfo {
 }
 
 impl BackupInfo {
-    fn new(manifest: &Manifest) -> BackupInfo {
-        BackupInfo {
-            kind: manifest.kind,
-            created_at_ms: manifest.created_at_ms,
-            sequence: manifest.sequence,
-            base_sequence: manifest.base_sequence,
-            first_commit_ms: manifest.first_commit_ms,
-            last_commit_ms: manifest.last_commit_ms,
-            nodes: manifest.nodes,
-            edges: manifest.edges,
-            records: manifest.records,
-            bytes: manifest.file_bytes,
-        }
-    }
-
     /// [`created_at_ms`](Self::created_at_ms) as a `SystemTime`.
     pub fn created_at(&self) -> SystemTime {
         from_millis(self.created_at_ms)
@@ -148,7 +133,7 @@ pub fn verify_backup(path: impl AsRef<Path>) -> Result<BackupInfo> {
         })
     };
     let loaded = read_backup(&source, Some(&mut check))?;
-    Ok(BackupInfo::new(&loaded.manifest))
+    Ok(loaded.manifest.info)
 }
 
 /// Checks a full backup and incremental backups meant to follow it (given
@@ -184,7 +169,7 @@ pub fn verify_chain<P: AsRef<Path>>(
             return Err(gap(inc, reached));
         }
         reached = reached.max(inc.manifest.sequence);
-        infos.push(BackupInfo::new(&inc.manifest));
+        infos.push(inc.manifest.info.clone());
     }
     Ok(infos)
 }
@@ -290,7 +275,7 @@ pub(crate) fn read_backup(source: &Source, mut records: Option<EntrySink<'_>>) -
     match (manifest.kind, snapshot, changes) {
         (BackupKind::Full, Some(stats), _) => {
             checks.extend([
-                ("the length in bytes", manifest.file_bytes, stats.bytes),
+                ("the length in bytes", manifest.bytes, stats.bytes),
                 (
                     "the checksum",
                     u64::from(manifest.file_crc32),
@@ -303,7 +288,7 @@ pub(crate) fn read_backup(source: &Source, mut records: Option<EntrySink<'_>>) -
         }
         (BackupKind::Incremental, _, Some(((base, list), bytes, crc))) => {
             checks.extend([
-                ("the length in bytes", manifest.file_bytes, bytes),
+                ("the length in bytes", manifest.bytes, bytes),
                 (
                     "the checksum",
                     u64::from(manifest.file_crc32),
@@ -376,21 +361,23 @@ impl<S: Storage> Graph<S> {
         };
         source::publish(dir, SNAPSHOT)?;
         let manifest = Manifest {
-            kind: BackupKind::Full,
-            created_at_ms: (inner.options.clock)(),
-            sequence,
-            base_sequence: sequence,
-            first_commit_ms: commit_ms,
-            last_commit_ms: commit_ms,
-            nodes: stats.nodes,
-            edges: stats.edges,
-            records: stats.records,
-            file_bytes: stats.bytes,
+            info: BackupInfo {
+                kind: BackupKind::Full,
+                created_at_ms: (inner.options.clock)(),
+                sequence,
+                base_sequence: sequence,
+                first_commit_ms: commit_ms,
+                last_commit_ms: commit_ms,
+                nodes: stats.nodes,
+                edges: stats.edges,
+                records: stats.records,
+                bytes: stats.bytes,
+            },
             file_crc32: stats.crc32,
         };
         source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
         self.mark_backed_up(sequence, true)?;
-        Ok(BackupInfo::new(&manifest))
+        Ok(manifest.info)
     }
 
     /// Writes `changes` (from
@@ -429,21 +416,23 @@ impl<S: Storage> Graph<S> {
         source::write_file(dir, CHANGES, &bytes)?;
         let time = |c: Option<&Change>| c.map_or(0, |c| c.commit_time_ms);
         let manifest = Manifest {
-            kind: BackupKind::Incremental,
-            created_at_ms: (self.inner().options.clock)(),
-            sequence: changes.last_sequence(),
-            base_sequence: changes.base,
-            first_commit_ms: time(changes.changes.first()),
-            last_commit_ms: time(changes.changes.last()),
-            nodes: 0,
-            edges: 0,
-            records: changes.len() as u64,
-            file_bytes: bytes.len() as u64,
+            info: BackupInfo {
+                kind: BackupKind::Incremental,
+                created_at_ms: (self.inner().options.clock)(),
+                sequence: changes.last_sequence(),
+                base_sequence: changes.base,
+                first_commit_ms: time(changes.changes.first()),
+                last_commit_ms: time(changes.changes.last()),
+                nodes: 0,
+                edges: 0,
+                records: changes.len() as u64,
+                bytes: bytes.len() as u64,
+            },
             file_crc32: crc32fast::hash(&bytes),
         };
         source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
         self.mark_backed_up(changes.last_sequence(), false)?;
-        Ok(BackupInfo::new(&manifest))
+        Ok(manifest.info)
     }
 }
 
