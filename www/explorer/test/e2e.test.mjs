@@ -108,7 +108,9 @@ test('searches by property and by id, and shows a node', async () => {
   assert.equal(await text('#details-title'), 'Helsinki');
   assert.match(await text('#details-label'), /^Place · id helsinki$/);
   assert.match(await text('#details-properties'), /country\s*Finland/);
-  await page.fill('#search', 'oslo');
+  // Wait for the typed search to finish first: `act` returns on the next
+  // finished action, which could otherwise be the search, not the Enter.
+  await act(() => page.fill('#search', 'oslo'));
   await act(() => page.press('#search', 'Enter'));
   assert.equal(await text('#details-title'), 'Oslo');
   await act(() => page.fill('#search', 'ada-hopper'));
