@@ -776,6 +776,26 @@ impl<S: Storage> Graph<S> {
             .collect()
     }
 
+    /// Edge labels in use, with how many edges carry each (one pass over the
+    /// in-memory edge table; storage is not read).
+    pub fn edge_labels(&self) -> Vec<(String, usize)> {
+        let topo = self.inner.topology.read();
+        let mut counts: Vec<usize> = Vec::new();
+        for slot in topo.edges.iter().filter(|e| e.is_live()) {
+            let label = slot.label as usize;
+            if counts.len() <= label {
+                counts.resize(label + 1, 0);
+            }
+            counts[label] += 1;
+        }
+        counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .map(|(label, n)| (topo.label(label as crate::topology::LabelId).to_string(), n))
+            .collect()
+    }
+
     /// A snapshot of the graph's counters.
     ///
     /// # Complexity

@@ -205,7 +205,20 @@ async fn update_and_remove<S: Storage>(graph: Graph<S>) {
         Err(Error::NodeNotFound { .. })
     ));
 
+    let labels = |graph: &Graph<S>| {
+        let mut labels = graph.edge_labels();
+        labels.sort();
+        labels
+    };
+    assert_eq!(
+        labels(&graph),
+        [("follows".to_string(), 2), ("self".to_string(), 1)]
+    );
     graph.remove_edge(e).await.unwrap();
+    assert_eq!(
+        labels(&graph),
+        [("follows".to_string(), 1), ("self".to_string(), 1)]
+    );
     assert!(graph.get_edge(e).await.unwrap().is_none());
     assert!(matches!(
         graph.remove_edge(e).await,
@@ -221,6 +234,7 @@ async fn update_and_remove<S: Storage>(graph: Graph<S>) {
         "edges of a removed node go with it"
     );
     assert!(graph.get_edges_to("2", None).await.unwrap().is_empty());
+    assert!(labels(&graph).is_empty());
     assert!(matches!(
         graph.remove_node("1").await,
         Err(Error::NodeNotFound { .. })

@@ -253,6 +253,14 @@ impl JsKnowledgeGraph {
         to_js(&labels)
     }
 
+    /// Edge labels in use, with how many edges carry each.
+    #[wasm_bindgen(js_name = edgeLabels, unchecked_return_type = "Record<string, number>")]
+    pub fn edge_labels(&self) -> Result<JsValue, JsError> {
+        let labels: alloc::collections::BTreeMap<String, usize> =
+            self.graph()?.edge_labels().into_iter().collect();
+        to_js(&labels)
+    }
+
     /// Adds every node of `nodes` in one atomic batch: all or none.
     #[wasm_bindgen(js_name = addNodes)]
     pub fn add_nodes(

@@ -67,8 +67,10 @@ test('edges: ids, records, both directions, filters', () => {
   assert.deepEqual(g.getNodes().map((n) => n.id).sort(), ['alice', 'bob', 'p1']);
   assert.deepEqual(g.getNodesByIds(['p1', 'ghost', 'bob']).map((n) => n.id), ['p1', 'bob']);
   assert.deepEqual(g.labels(), { post: 1, user: 2 });
+  assert.deepEqual(g.edgeLabels(), { follows: 1, wrote: 1 });
   g.removeEdge(follows.id);
   assert.equal(g.countEdges(), 1);
+  assert.deepEqual(g.edgeLabels(), { wrote: 1 });
   g.removeNode('bob');
   assert.equal(g.countNodes(), 2);
   assert.equal(g.countEdges(), 0);

@@ -69,9 +69,7 @@ function derived() {
         .toLowerCase(),
       name: n.properties.name ?? n.properties.title ?? '',
     }));
-    const edgeLabels = {};
-    for (const e of g.getEdges()) edgeLabels[e.label] = (edgeLabels[e.label] ?? 0) + 1;
-    cache = { search, edgeLabels };
+    cache = { search, edgeLabels: g.edgeLabels() };
   }
   return cache;
 }
