@@ -947,3 +947,68 @@ proptest::proptest! {
         }
     }
 }
+
+#[tokio::test]
+async fn incrementals_only_chain_onto_backups_of_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    // Two databases with the same history shape: sequence numbers line up.
+    let a = open_sled(&p("a"));
+    let b = open_sled(&p("b"));
+    for graph in [&a, &b] {
+        graph.add_node("user", "1", &()).await.unwrap();
+    }
+    a.backup(p("a-full")).await.unwrap();
+    b.backup(p("b-full")).await.unwrap();
+    let a_info = knowledge_graph::backup::verify_backup(p("a-full")).unwrap();
+    let b_info = knowledge_graph::backup::verify_backup(p("b-full")).unwrap();
+    assert!(a_info.lineage.is_some());
+    assert_ne!(a_info.lineage, b_info.lineage);
+    for graph in [&a, &b] {
+        graph.add_node("user", "2", &()).await.unwrap();
+    }
+    let changes = b.get_changes_since_last_backup().await.unwrap();
+    b.backup_incremental(p("b-inc"), &changes).await.unwrap();
+
+    let err = knowledge_graph::backup::verify_chain(p("a-full"), &[p("b-inc")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("another database") && err.contains("b-inc"),
+        "{err}"
+    );
+    let err = Graph::restore_until(p("a-full"), &[p("b-inc")], p("mixed"), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another database"), "{err}");
+    assert!(!p("mixed").exists());
+    Graph::restore(p("a-full"), p("a-restored")).await.unwrap();
+    let err = Graph::apply_incremental(p("b-inc"), p("a-restored"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another database"), "{err}");
+
+    // A restored database continues its origin's lineage: its incrementals
+    // chain onto the origin's full backup.
+    Graph::restore(p("b-full"), p("b-restored")).await.unwrap();
+    Graph::apply_incremental(p("b-inc"), p("b-restored"))
+        .await
+        .unwrap();
+    let restored = open_sled(&p("b-restored"));
+    restored.add_node("user", "3", &()).await.unwrap();
+    let changes = restored.get_changes_since_last_backup().await.unwrap();
+    restored
+        .backup_incremental(p("b-inc-2"), &changes)
+        .await
+        .unwrap();
+    drop(restored);
+    let chain =
+        knowledge_graph::backup::verify_chain(p("b-full"), &[p("b-inc"), p("b-inc-2")]).unwrap();
+    assert!(chain.iter().all(|info| info.lineage == b_info.lineage));
+    Graph::restore_until(p("b-full"), &[p("b-inc"), p("b-inc-2")], p("b-again"), None)
+        .await
+        .unwrap();
+    assert_eq!(block_on(open_sled(&p("b-again")).count_nodes()).unwrap(), 3);
+}

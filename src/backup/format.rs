@@ -71,7 +71,7 @@ impl Manifest {
         let mut text = format!(
             "{MANIFEST_HEADER}\nkind={kind}\ncreated_at_ms={}\nsequence={}\nbase_sequence={}\n\
              first_commit_ms={}\nlast_commit_ms={}\nnodes={}\nedges={}\nrecords={}\n\
-             file={}\nfile_bytes={}\nfile_crc32={:08x}\n",
+             file={}\nfile_bytes={}\nfile_crc32={:08x}\n{}",
             self.created_at_ms,
             self.sequence,
             self.base_sequence,
@@ -83,6 +83,8 @@ impl Manifest {
             self.file(),
             self.bytes,
             self.file_crc32,
+            self.lineage
+                .map_or(String::new(), |id| format!("lineage={id:016x}\n")),
         );
         let crc = crc32fast::hash(text.as_bytes());
         text.push_str(&format!("manifest_crc32={crc:08x}\n"));
@@ -147,6 +149,13 @@ impl Manifest {
                 edges: num("edges")?,
                 records: num("records")?,
                 bytes: num("file_bytes")?,
+                lineage: match fields.get("lineage") {
+                    None => None,
+                    Some(hex) => Some(
+                        u64::from_str_radix(hex, 16)
+                            .map_err(|_| "field 'lineage' is not hexadecimal".to_string())?,
+                    ),
+                },
             },
             file_crc32: u32::from_str_radix(get("file_crc32")?, 16)
                 .map_err(|_| "field 'file_crc32' is not hexadecimal".to_string())?,
@@ -513,6 +522,7 @@ mod tests {
                 edges: 2,
                 records: 9,
                 bytes: 1234,
+                lineage: Some(0x0123_4567_89ab_cdef),
             },
             file_crc32: 0xdead_beef,
         }

@@ -47,7 +47,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hashbrown::HashSet;
-use knowledge_graph_storage::{Keyspace, Storage};
+use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
 
 use crate::changelog::{self, Change, ChangeSet};
 use crate::error::{Error, Result};
@@ -57,7 +57,7 @@ use crate::record;
 pub use format::BackupKind;
 use format::{io, EntrySink, Manifest, CHANGES, MANIFEST, SNAPSHOT};
 pub use restore::RestoreInfo;
-use restore::{gap, load_incremental};
+use restore::{check_lineage, gap, load_incremental};
 use source::Source;
 
 /// What a backup holds, from its verified MANIFEST.
@@ -84,6 +84,10 @@ pub struct BackupInfo {
     pub records: u64,
     /// Size of the data file in bytes.
     pub bytes: u64,
+    /// Identifies the database the backup was taken from (a restored
+    /// database keeps its origin's): incrementals only chain onto backups
+    /// of the same lineage. `None` in backups written before lineages.
+    pub lineage: Option<u64>,
 }
 
 impl BackupInfo {
@@ -165,6 +169,7 @@ pub fn verify_chain<P: AsRef<Path>>(
     let mut reached = base_info.sequence;
     let mut infos = alloc::vec![base_info];
     for inc in &loaded {
+        check_lineage(inc, infos[0].lineage)?;
         if inc.manifest.base_sequence > reached {
             return Err(gap(inc, reached));
         }
@@ -334,8 +339,33 @@ impl<S: Storage> Graph<S> {
         reported(self.write_full_backup(path.as_ref()))
     }
 
+    /// This database's lineage (see [`BackupInfo::lineage`]), made up and
+    /// stored on first use.
+    fn lineage(&self) -> Result<u64> {
+        let storage = &self.inner().storage;
+        if let Some(id) = storage
+            .get(Keyspace::Meta, changelog::META_LINEAGE)?
+            .as_deref()
+            .and_then(changelog::parse_lineage)
+        {
+            return Ok(id);
+        }
+        // Unique enough to tell databases apart: the time, the process and
+        // this graph's address, mixed.
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let here = core::ptr::from_ref(self.inner()) as usize as u64;
+        let id = changelog::mix(nanos ^ (u64::from(std::process::id()) << 32) ^ here);
+        let mut batch = WriteBatch::new();
+        batch.put(Keyspace::Meta, changelog::META_LINEAGE, id.to_le_bytes());
+        storage.apply(batch)?;
+        Ok(id)
+    }
+
     fn write_full_backup(&self, dir: &Path) -> Result<BackupInfo> {
         self.check()?;
+        let lineage = self.lineage()?;
         source::prepare_empty_dir(dir)?;
         let tmp = dir.join(alloc::format!("{SNAPSHOT}.tmp"));
         let shown = tmp.display().to_string();
@@ -372,6 +402,7 @@ impl<S: Storage> Graph<S> {
                 edges: stats.edges,
                 records: stats.records,
                 bytes: stats.bytes,
+                lineage: Some(lineage),
             },
             file_crc32: stats.crc32,
         };
@@ -399,6 +430,7 @@ impl<S: Storage> Graph<S> {
 
     fn write_incremental_backup(&self, dir: &Path, changes: &ChangeSet) -> Result<BackupInfo> {
         self.check()?;
+        let lineage = self.lineage()?;
         let (last, _) = self.change_log_position();
         if changes.last_sequence() > last {
             return Err(Error::invalid(alloc::format!(
@@ -427,6 +459,7 @@ impl<S: Storage> Graph<S> {
                 edges: 0,
                 records: changes.len() as u64,
                 bytes: bytes.len() as u64,
+                lineage: Some(lineage),
             },
             file_crc32: crc32fast::hash(&bytes),
         };

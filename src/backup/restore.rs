@@ -229,8 +229,13 @@ fn build(
     let mut position = (loaded.manifest.sequence, loaded.manifest.last_commit_ms);
     let mut meta = WriteBatch::new();
     put_position(&mut meta, position);
+    let lineage = loaded.manifest.lineage;
+    if let Some(id) = lineage {
+        // The restored database continues its origin's history.
+        meta.put(Keyspace::Meta, changelog::META_LINEAGE, id.to_le_bytes());
+    }
     storage.apply(meta)?;
-    let applied = replay(&storage, incrementals, &mut position, until_ms)?;
+    let applied = replay(&storage, incrementals, lineage, &mut position, until_ms)?;
     storage.flush()?;
     Ok(RestoreInfo {
         sequence: position.0,
@@ -259,9 +264,14 @@ fn apply_incremental(backup: &Path, target: &Path, until_ms: Option<i64>) -> Res
     if let Some(newest) = changelog::last_entry(&storage, position.0)? {
         position = newest;
     }
+    let lineage = storage
+        .get(Keyspace::Meta, changelog::META_LINEAGE)?
+        .as_deref()
+        .and_then(changelog::parse_lineage);
     let applied = replay(
         &storage,
         core::slice::from_ref(&incremental),
+        lineage,
         &mut position,
         until_ms,
     )?;
@@ -287,11 +297,13 @@ fn open_for_restore(dir: &Path) -> Result<SledStorage> {
 fn replay(
     storage: &SledStorage,
     incrementals: &[Incremental],
+    lineage: Option<u64>,
     position: &mut (u64, i64),
     until_ms: Option<i64>,
 ) -> Result<u64> {
     let mut applied = 0;
     for inc in incrementals {
+        check_lineage(inc, lineage)?;
         if inc.manifest.sequence <= position.0 {
             continue;
         }
@@ -329,6 +341,20 @@ fn put_position(batch: &mut WriteBatch, (sequence, time): (u64, i64)) {
         changelog::META_BACKUP,
         sequence.to_le_bytes(),
     );
+}
+
+/// Refuses an incremental backup taken from another database than the one
+/// it would be applied to (unknown lineages, from older backups, pass).
+pub(crate) fn check_lineage(inc: &Incremental, lineage: Option<u64>) -> Result<()> {
+    match (lineage, inc.manifest.lineage) {
+        (Some(expected), Some(found)) if expected != found => Err(Error::Backup {
+            path: inc.path.clone(),
+            detail: alloc::format!(
+                "was taken from another database (lineage {found:016x}; the backups before it, or the database it would be applied to, are of lineage {expected:016x})"
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn gap(inc: &Incremental, reached: u64) -> Error {
