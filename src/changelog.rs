@@ -41,21 +41,6 @@ pub(crate) const META_SEQ: &[u8] = b"changelog:seq";
 pub(crate) const META_BACKUP: &[u8] = b"changelog:backup";
 /// Meta key: present when commits were made with the log off since the last full backup.
 pub(crate) const META_GAP: &[u8] = b"changelog:gap";
-/// The database's lineage, recorded in its backups (8 bytes, little-endian).
-pub(crate) const META_LINEAGE: &[u8] = b"changelog:lineage";
-
-/// Reads a [`META_LINEAGE`] value; `None` when it is damaged.
-pub(crate) fn parse_lineage(value: &[u8]) -> Option<u64> {
-    Some(u64::from_le_bytes(value.try_into().ok()?))
-}
-
-/// SplitMix64's finaliser: spreads the bits of `x` over the whole word.
-pub(crate) fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
 
 const ENTRY_VERSION: u8 = 1;
 

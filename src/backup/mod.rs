@@ -97,6 +97,23 @@ impl BackupInfo {
     }
 }
 
+/// The database's lineage, recorded in its backups (8 bytes, little-endian).
+/// Under the change log's meta prefix, so snapshots leave it out.
+pub(crate) const META_LINEAGE: &[u8] = b"changelog:lineage";
+
+/// Reads a [`META_LINEAGE`] value; `None` when it is damaged.
+pub(crate) fn parse_lineage(value: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(value.try_into().ok()?))
+}
+
+/// SplitMix64's finaliser: spreads the bits of `x` over the whole word.
+pub(crate) fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
 /// Counts a backup's outcome in the process's [telemetry](crate::telemetry)
 /// (`maya_backup_success_total`, `maya_backup_failed_total`).
 fn reported(result: Result<BackupInfo>) -> Result<BackupInfo> {
@@ -344,9 +361,9 @@ impl<S: Storage> Graph<S> {
     fn lineage(&self) -> Result<u64> {
         let storage = &self.inner().storage;
         if let Some(id) = storage
-            .get(Keyspace::Meta, changelog::META_LINEAGE)?
+            .get(Keyspace::Meta, META_LINEAGE)?
             .as_deref()
-            .and_then(changelog::parse_lineage)
+            .and_then(parse_lineage)
         {
             return Ok(id);
         }
@@ -356,9 +373,9 @@ impl<S: Storage> Graph<S> {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         let here = core::ptr::from_ref(self.inner()) as usize as u64;
-        let id = changelog::mix(nanos ^ (u64::from(std::process::id()) << 32) ^ here);
+        let id = mix(nanos ^ (u64::from(std::process::id()) << 32) ^ here);
         let mut batch = WriteBatch::new();
-        batch.put(Keyspace::Meta, changelog::META_LINEAGE, id.to_le_bytes());
+        batch.put(Keyspace::Meta, META_LINEAGE, id.to_le_bytes());
         storage.apply(batch)?;
         Ok(id)
     }

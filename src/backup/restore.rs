@@ -232,7 +232,7 @@ fn build(
     let lineage = loaded.manifest.lineage;
     if let Some(id) = lineage {
         // The restored database continues its origin's history.
-        meta.put(Keyspace::Meta, changelog::META_LINEAGE, id.to_le_bytes());
+        meta.put(Keyspace::Meta, super::META_LINEAGE, id.to_le_bytes());
     }
     storage.apply(meta)?;
     let applied = replay(&storage, incrementals, lineage, &mut position, until_ms)?;
@@ -265,9 +265,9 @@ fn apply_incremental(backup: &Path, target: &Path, until_ms: Option<i64>) -> Res
         position = newest;
     }
     let lineage = storage
-        .get(Keyspace::Meta, changelog::META_LINEAGE)?
+        .get(Keyspace::Meta, super::META_LINEAGE)?
         .as_deref()
-        .and_then(changelog::parse_lineage);
+        .and_then(super::parse_lineage);
     let applied = replay(
         &storage,
         core::slice::from_ref(&incremental),
