@@ -117,6 +117,7 @@ impl Plan {
                 source,
                 target,
                 properties,
+                created_at_ms,
             } => {
                 non_empty("edge label", &label)?;
                 storable(&properties)?;
@@ -132,7 +133,8 @@ impl Plan {
                     .node(&target)
                     .ok_or_else(|| missing("target", &target))?;
                 let label_id = topo.intern_label(&label);
-                let id = topo.add_edge(s, t, label_id, now, &mut self.undo);
+                let created = created_at_ms.unwrap_or(now);
+                let id = topo.add_edge(s, t, label_id, created, &mut self.undo);
                 self.next_edge_changed = true;
                 let key = record::edge_key(id);
                 self.index(
@@ -143,7 +145,7 @@ impl Plan {
                     None,
                     Some(&properties),
                 );
-                let bytes = record::encode_edge(&label, &source, &target, now, &properties);
+                let bytes = record::encode_edge(&label, &source, &target, created, &properties);
                 self.batch.put(Keyspace::Edges, key, bytes);
                 self.remember(topo, RecordKind::Edge, &label, key.to_vec(), properties);
                 self.added_edges.push(EdgeId(id));

@@ -304,6 +304,7 @@ impl<S: Storage> Graph<S> {
             source: source.to_string(),
             target: target.to_string(),
             properties: properties.unwrap_or(Value::Null),
+            created_at_ms: None,
         };
         let ids = self.commit_one(op)?;
         ids.first()

@@ -39,6 +39,8 @@ pub(crate) enum Op {
         source: String,
         target: String,
         properties: Value,
+        /// The creation time to record; `None` stamps the commit's time.
+        created_at_ms: Option<i64>,
     },
     RemoveEdge {
         id: EdgeId,
@@ -116,8 +118,29 @@ impl OpQueue {
             source: source.to_string(),
             target: target.to_string(),
             properties: properties.unwrap_or(Value::Null),
+            created_at_ms: None,
         });
         Ok(())
+    }
+
+    /// Queues a new edge with a given creation time (milliseconds since the
+    /// Unix epoch) instead of the commit's, for copying edges from elsewhere
+    /// (imports) with their history.
+    pub fn add_edge_created_at(
+        &mut self,
+        label: &str,
+        source: &str,
+        target: &str,
+        properties: Option<Value>,
+        created_at_ms: i64,
+    ) {
+        self.ops.push(Op::AddEdge {
+            label: label.to_string(),
+            source: source.to_string(),
+            target: target.to_string(),
+            properties: properties.unwrap_or(Value::Null),
+            created_at_ms: Some(created_at_ms),
+        });
     }
 
     /// Queues removing an edge.

@@ -223,6 +223,37 @@ fn jsonl_nodes_and_edges_in_separate_files_in_any_order() {
     .unwrap();
     assert_eq!(block_on(graph.count_nodes()).unwrap(), 2);
     assert_eq!(block_on(graph.count_edges()).unwrap(), 1);
+    // The edge keeps the creation time the file gives.
+    let edges = block_on(graph.get_edges(None, None, None)).unwrap();
+    assert_eq!(edges[0].timestamp_millis(), 1_700_000_000_000);
+}
+
+#[test]
+fn jsonl_keeps_edge_creation_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = sample();
+    // An edge from long ago: an import that stamped its own time would differ.
+    let mut batch = original.batch();
+    batch.add_edge_created_at("KNOWS", "alice", "alice", None, 1_600_000_000_000);
+    block_on(batch.commit()).unwrap();
+    let path = dir.path().join("g.jsonl");
+    interchange::export_path(&original, Format::JsonLines, &path, &mut |_| {}).unwrap();
+    let copy = Graph::new(MemoryStorage::new());
+    interchange::import_files(&copy, Format::JsonLines, &[&path], &mut |_| {}).unwrap();
+    let times = |graph: &Graph<MemoryStorage>| {
+        let mut times: Vec<(String, String, String, i64)> =
+            block_on(graph.get_edges(None, None, None))
+                .unwrap()
+                .into_iter()
+                .map(|e| {
+                    let t = e.timestamp_millis();
+                    (e.source, e.target, e.label, t)
+                })
+                .collect();
+        times.sort();
+        times
+    };
+    assert_eq!(times(&original), times(&copy));
 }
 
 #[test]

@@ -264,6 +264,7 @@ pub(crate) fn read<S: Storage>(
                 cell(start),
                 cell(end),
                 edge_properties(properties),
+                None,
             )?;
         } else {
             pending.node(origin, label_text, cell(id), node_properties(properties))?;

@@ -328,6 +328,7 @@ fn finish<S: Storage>(pending: &mut Pending<'_, S>, record: Open) -> Result<(), 
             &source,
             &target,
             edge_properties(record.properties),
+            None,
         ),
     }
 }

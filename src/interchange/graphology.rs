@@ -67,6 +67,7 @@ pub(crate) fn read<S: Storage>(
             &edge.source.into_string(),
             &edge.target.into_string(),
             edge_properties(map),
+            None,
         )?;
     }
     Ok(())

@@ -4,8 +4,9 @@
 //! {"type":"node","id":"alice","label":"Person","properties":{"age":30}}
 //! {"type":"edge","source":"alice","target":"bob","label":"KNOWS","properties":{"since":2020},"id":12,"timestamp":1700000000000}
 //! ```
-//! `properties` is optional everywhere; an edge's `id` and `timestamp` are
-//! informational (new edges get new ids and the import time).
+//! `properties` is optional everywhere. An edge's `timestamp` (its creation
+//! time, milliseconds since the Unix epoch) is kept when given, else the
+//! import's time is; its `id` is informational (new edges get new ids).
 // This module exists only with `std`; it uses std paths throughout.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
@@ -85,7 +86,6 @@ struct Line<'a> {
     #[serde(borrow)]
     target: Option<Id<'a>>,
     properties: Option<Value>,
-    #[allow(dead_code)]
     timestamp: Option<i64>,
 }
 
@@ -147,7 +147,14 @@ pub(crate) fn read<S: Storage>(
                 let target = line
                     .target
                     .ok_or_else(|| pending.error(origin, "edge has no \"target\""))?;
-                pending.edge(origin, label, source.as_str(), target.as_str(), properties)?;
+                pending.edge(
+                    origin,
+                    label,
+                    source.as_str(),
+                    target.as_str(),
+                    properties,
+                    line.timestamp,
+                )?;
             }
             "" => {
                 return Err(pending.error(origin, "missing \"type\": expected \"node\" or \"edge\""))

@@ -333,6 +333,8 @@ struct PendingEdge {
     source: Box<str>,
     target: Box<str>,
     properties: Packed,
+    /// The creation time the input gives, else the import's commit time.
+    created_at_ms: Option<i64>,
     origin: Origin,
 }
 
@@ -468,6 +470,7 @@ impl<'g, S: Storage> Pending<'g, S> {
         source: &str,
         target: &str,
         properties: Value,
+        created_at_ms: Option<i64>,
     ) -> Result<(), InterchangeError> {
         if label.is_empty() {
             return Err(self.error(origin, "edge label is empty"));
@@ -479,6 +482,7 @@ impl<'g, S: Storage> Pending<'g, S> {
             source: Box::from(source),
             target: Box::from(target),
             properties: Packed::new(&properties),
+            created_at_ms,
             origin,
         });
         Ok(())
@@ -553,6 +557,7 @@ impl<'g, S: Storage> Pending<'g, S> {
                             source: edge.source.into(),
                             target: edge.target.into(),
                             properties: edge.properties.unpack()?,
+                            created_at_ms: edge.created_at_ms,
                         });
                     } else {
                         break;

@@ -249,6 +249,9 @@ pub(crate) struct EdgeInput {
     pub target: String,
     #[serde(default)]
     pub properties: Value,
+    /// The creation time to record (ms since the Unix epoch), else now.
+    #[serde(default, rename = "createdAt")]
+    pub created_at: Option<f64>,
 }
 
 /// One operation of `transaction(ops)`.

@@ -290,11 +290,26 @@ impl JsKnowledgeGraph {
         let edges: Vec<EdgeInput> = array_from_js(edges, "edges")?;
         let graph = self.graph()?;
         let mut batch = graph.batch();
-        for edge in edges {
+        for (at, edge) in edges.into_iter().enumerate() {
             let properties = optional_properties(edge.properties, &edge.label)?;
-            batch
-                .add_edge(&edge.label, &edge.source, &edge.target, properties)
-                .map_err(js_error)?;
+            match edge.created_at {
+                None => batch
+                    .add_edge(&edge.label, &edge.source, &edge.target, properties)
+                    .map_err(js_error)?,
+                Some(ms) if ms.is_finite() && ms.fract() == 0.0 && ms.abs() < 9.0e15 => batch
+                    .add_edge_created_at(
+                        &edge.label,
+                        &edge.source,
+                        &edge.target,
+                        properties,
+                        ms as i64,
+                    ),
+                Some(ms) => {
+                    return Err(JsError::new(&alloc::format!(
+                        "edges[{at}].createdAt must be whole milliseconds since the Unix epoch, not {ms}"
+                    )))
+                }
+            }
         }
         let ids = self.write(|_| block_on(batch.commit()))?;
         Ok(edge_ids_to_js(&ids))

@@ -52,6 +52,8 @@ export interface EdgeInput {
   source: string;
   target: string;
   properties?: Properties;
+  /** Creation time in ms since the Unix epoch (default: now), e.g. when copying edges. */
+  createdAt?: number;
 }
 
 /** One operation of `transaction(ops)`. */

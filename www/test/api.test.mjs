@@ -68,6 +68,10 @@ test('edges: ids, records, both directions, filters', () => {
   assert.deepEqual(g.getNodesByIds(['p1', 'ghost', 'bob']).map((n) => n.id), ['p1', 'bob']);
   assert.deepEqual(g.labels(), { post: 1, user: 2 });
   assert.deepEqual(g.edgeLabels(), { follows: 1, wrote: 1 });
+  const [old] = g.addEdges([{ label: 'wrote', source: 'bob', target: 'p1', createdAt: 1_600_000_000_000 }]);
+  assert.equal(g.getEdge(old).createdAt, 1_600_000_000_000);
+  assert.throws(() => g.addEdges([{ label: 'x', source: 'bob', target: 'p1', createdAt: 1.5 }]), { message: /createdAt/ });
+  g.removeEdge(old);
   g.removeEdge(follows.id);
   assert.equal(g.countEdges(), 1);
   assert.deepEqual(g.edgeLabels(), { wrote: 1 });

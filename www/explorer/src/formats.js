@@ -142,7 +142,9 @@ export function createJsonLinesParser(file) {
     } else if (value.type === 'edge') {
       if (value.id !== undefined && typeof value.id !== 'number') fail('"id" must be a number');
       if (value.timestamp !== undefined && typeof value.timestamp !== 'number') fail('"timestamp" must be a number');
-      batch.addEdge({ label: text_('label'), source: text_('source'), target: text_('target'), properties }, file, line);
+      const edge = { label: text_('label'), source: text_('source'), target: text_('target'), properties };
+      if (value.timestamp !== undefined) edge.createdAt = value.timestamp;
+      batch.addEdge(edge, file, line);
     } else {
       fail(`"type" must be "node" or "edge", found ${JSON.stringify(value.type)}`);
     }

@@ -38,7 +38,7 @@ test('JSON Lines: nodes and edges in any order, blank lines, optional fields', (
   assert.equal(batch.edges.length, 3);
   assert.deepEqual(batch.nodes[0], { label: 'Person', id: 'alice', properties: { name: 'Alice', age: 36 } });
   assert.deepEqual(batch.nodes[3], { label: 'Place', id: 'oslo', properties: {} });
-  assert.deepEqual(batch.edges[0], { label: 'KNOWS', source: 'alice', target: 'bob', properties: { since: 2019 } });
+  assert.deepEqual(batch.edges[0], { label: 'KNOWS', source: 'alice', target: 'bob', properties: { since: 2019 }, createdAt: 1700000000000 });
   assert.equal(batch.edgeAt[0], 'people.jsonl:1');
   checkReferences(batch); // edges before their nodes are fine
 });
@@ -163,7 +163,7 @@ test('JSON Lines export reads back the same', () => {
   assert.match(text, /"timestamp":1700000000000/);
   const batch = parseJsonLines(text, 'out.jsonl');
   assert.deepEqual(batch.nodes[0].properties, { big: (2n ** 70n).toString(), small: 5, bytes: [1, 2] });
-  assert.deepEqual(batch.edges, [{ label: 'E', source: 'a', target: 'b', properties: { w: 1.5 } }]);
+  assert.deepEqual(batch.edges, [{ label: 'E', source: 'a', target: 'b', properties: { w: 1.5 }, createdAt: 1700000000000 }]);
 });
 
 test('the generator is deterministic and consistent', () => {
