@@ -117,35 +117,11 @@ impl<S: Storage> Graph<S> {
         }
         let (base, last) = (topo.backup_seq, topo.log_seq);
         let mut changes = Vec::new();
-        let mut failure = None;
-        self.inner().storage.scan_from(
-            Keyspace::Log,
-            &key(base.saturating_add(1)),
-            &mut |key, value| match sequence_of(key).and_then(|seq| decode(seq, value)) {
-                Ok(change) if change.sequence <= last => {
-                    changes.push(change);
-                    ControlFlow::Continue(())
-                }
-                Ok(_) => ControlFlow::Break(()),
-                Err(err) => {
-                    failure = Some(err);
-                    ControlFlow::Break(())
-                }
-            },
-        )?;
+        let read = for_each_change(&self.inner().storage, base, last, &mut |change| {
+            changes.push(change);
+        });
         drop(topo);
-        if let Some(err) = failure {
-            return Err(err);
-        }
-        let found = changes.iter().map(|c| c.sequence);
-        for (expected, change) in (base + 1..).zip(found.chain(core::iter::once(last + 1))) {
-            if change != expected {
-                return Err(Error::corrupt(format!(
-                    "the change log lacks commits {expected}..={}",
-                    change - 1
-                )));
-            }
-        }
+        read?;
         Ok(ChangeSet { base, changes })
     }
 
@@ -182,24 +158,53 @@ impl<S: Storage> Graph<S> {
         (topo.log_seq, topo.backup_seq)
     }
 
+    /// Visits `keyspace` in key order until `visit` breaks, in chunks each
+    /// read while writers wait at the gate; writers go on between chunks.
+    /// (sled's iterators yield to its writers, so under a stream of commits
+    /// a plain scan of a large keyspace would crawl.)
+    #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
+    pub(crate) fn scan_between_commits(
+        &self,
+        keyspace: Keyspace,
+        visit: &mut knowledge_graph_storage::Visitor<'_>,
+    ) -> Result<()> {
+        const CHUNK: usize = 4096;
+        let mut from = Vec::new();
+        loop {
+            let ticket = self.write_ticket()?;
+            let (mut taken, mut stopped, mut next) = (0, false, None);
+            self.inner()
+                .storage
+                .scan_from(keyspace, &from, &mut |key, value| {
+                    if taken == CHUNK {
+                        next = Some(key.to_vec());
+                        return ControlFlow::Break(());
+                    }
+                    taken += 1;
+                    stopped = visit(key, value).is_break();
+                    if stopped {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })?;
+            drop(ticket);
+            match next {
+                Some(key) if !stopped => from = key,
+                _ => return Ok(()),
+            }
+        }
+    }
+
     /// Records that a backup covers every commit up to `sequence` and deletes
     /// the log entries it covers. Not itself logged.
     #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
     pub(crate) fn mark_backed_up(&self, sequence: u64, full: bool) -> Result<()> {
-        let _ticket = self.write_ticket()?;
+        let ticket = self.write_ticket()?;
         let inner = self.inner();
         let mut topo = inner.topology.write();
         let sequence = sequence.max(topo.backup_seq);
         let mut batch = WriteBatch::new();
-        inner
-            .storage
-            .scan_prefix(Keyspace::Log, b"", &mut |key, _| {
-                match sequence_of(key) {
-                    Ok(seq) if seq > sequence => return ControlFlow::Break(()),
-                    _ => batch.delete(Keyspace::Log, key.to_vec()),
-                }
-                ControlFlow::Continue(())
-            })?;
         batch.put(Keyspace::Meta, META_BACKUP, sequence.to_le_bytes());
         // The position must outlive the entries that showed it.
         batch.put(
@@ -214,9 +219,73 @@ impl<S: Storage> Graph<S> {
         topo.backup_seq = sequence;
         topo.log_gap &= !full;
         drop(topo);
+        drop(ticket);
+        // Nothing reads the covered entries any more (the next incremental
+        // backup starts after `sequence`) and no commit writes them, so they
+        // go with writers held up only while each chunk is read; entries a
+        // crash leaves behind go with the next backup.
+        let mut covered = Vec::new();
+        self.scan_between_commits(Keyspace::Log, &mut |key, _| match sequence_of(key) {
+            Ok(seq) if seq > sequence => ControlFlow::Break(()),
+            _ => {
+                covered.push(key.to_vec());
+                ControlFlow::Continue(())
+            }
+        })?;
+        for keys in covered.chunks(10_000) {
+            let mut batch = WriteBatch::new();
+            for key in keys {
+                batch.delete(Keyspace::Log, key.clone());
+            }
+            inner.storage.apply(batch)?;
+        }
         inner.storage.flush()?;
         Ok(())
     }
+}
+
+/// Calls `visit` with each logged commit `base + 1 ..= last`, oldest first.
+/// `last` is a sequence number read from the topology: every commit up to
+/// it is stored.
+///
+/// # Errors
+/// [`Error::Corrupt`] for a damaged entry or a commit missing from the log.
+pub(crate) fn for_each_change<S: Storage + ?Sized>(
+    storage: &S,
+    base: u64,
+    last: u64,
+    visit: &mut dyn FnMut(Change),
+) -> Result<()> {
+    let mut expected = base.saturating_add(1);
+    let mut failure = None;
+    let lacks = |expected: u64, found: u64| {
+        Error::corrupt(format!(
+            "the change log lacks commits {expected}..={}",
+            found - 1
+        ))
+    };
+    storage.scan_from(Keyspace::Log, &key(expected), &mut |key, value| {
+        match sequence_of(key).and_then(|seq| decode(seq, value)) {
+            Ok(change) if change.sequence > last => return ControlFlow::Break(()),
+            Ok(change) if change.sequence != expected => {
+                failure = Some(lacks(expected, change.sequence));
+            }
+            Ok(change) => {
+                expected += 1;
+                visit(change);
+                return ControlFlow::Continue(());
+            }
+            Err(err) => failure = Some(err),
+        }
+        ControlFlow::Break(())
+    })?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    if expected <= last {
+        return Err(lacks(expected, last + 1));
+    }
+    Ok(())
 }
 
 /// The sequence number and commit time of the newest log entry after

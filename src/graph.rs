@@ -107,6 +107,10 @@ pub(crate) struct Inner<S> {
     pub views: Mutex<crate::analytics::ViewCache>,
     /// Set when loading failed in [`Graph::new`]; every call then reports it.
     unavailable: Option<String>,
+    /// Held by a backup being written: one at a time, so none prunes the
+    /// change-log entries another still has to read.
+    #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
+    pub backups: Mutex<()>,
 }
 
 /// A property graph persisted in a [`Storage`] backend.
@@ -216,6 +220,8 @@ impl<S: Storage> Graph<S> {
                 paths: Mutex::new(Vec::new()),
                 views: Mutex::new(crate::analytics::ViewCache::default()),
                 unavailable,
+                #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
+                backups: Mutex::new(()),
             }),
         }
     }

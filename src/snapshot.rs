@@ -259,6 +259,12 @@ mod tests {
     }
 
     #[test]
+    fn keyspaces_are_held_in_keyspace_order() {
+        // Backups merge replayed writes into a snapshot by (keyspace, key).
+        assert!(KEYSPACES.is_sorted());
+    }
+
+    #[test]
     fn round_trips_and_counts() {
         let bytes = sample();
         let info = verify(&bytes).unwrap();

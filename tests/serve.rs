@@ -61,6 +61,9 @@ fn serve(dir: &Path, extra: &[&str]) -> Server {
     args.extend_from_slice(extra);
     let mut child = Command::new(BIN)
         .args(&args)
+        // Away from the repository, whose www/explorer/dist (once built) is
+        // the default static directory.
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

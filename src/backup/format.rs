@@ -8,12 +8,12 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use core::ops::ControlFlow;
 
-use knowledge_graph_storage::{Keyspace, Storage};
+use knowledge_graph_storage::Keyspace;
 
 use super::BackupInfo;
 use crate::changelog::{self, Change};
 use crate::error::{Error, Result};
-use crate::snapshot;
+use crate::snapshot::{self, RecordVisitor};
 
 /// Receives the records of a snapshot as they are read.
 pub(crate) type EntrySink<'a> = &'a mut dyn FnMut(Keyspace, &[u8], &[u8]) -> Result<()>;
@@ -189,10 +189,12 @@ pub(crate) struct SnapshotStats {
     pub crc32: u32,
 }
 
-/// Streams a snapshot of `storage` into `file` (which must be empty) in the
-/// [snapshot format](crate::snapshot), without holding it in memory.
-pub(crate) fn write_snapshot<S: Storage + ?Sized, F: Write + Seek>(
-    storage: &S,
+/// Streams the records `records` visits (in snapshot order) into `file`
+/// (which must be empty) in the [snapshot format](crate::snapshot), without
+/// holding them in memory. `records` is told to stop (`Break`) when writing
+/// fails; its own error is returned only when writing did not.
+pub(crate) fn write_snapshot<F: Write + Seek>(
+    records: &mut dyn FnMut(&mut RecordVisitor<'_>) -> Result<()>,
     file: &mut F,
 ) -> Result<core::result::Result<SnapshotStats, std::io::Error>> {
     const CHUNK: usize = 1 << 20;
@@ -209,8 +211,12 @@ pub(crate) fn write_snapshot<S: Storage + ?Sized, F: Write + Seek>(
         chunk.clear();
         result.err()
     };
+    let mut scanned = Ok(());
     if failure.is_none() {
-        snapshot::scan(storage, &mut |keyspace, key, value| {
+        scanned = records(&mut |keyspace, key, value| {
+            if failure.is_some() {
+                return ControlFlow::Break(());
+            }
             snapshot::encode_entry(&mut chunk, keyspace, key, value);
             stats.records += 1;
             match keyspace {
@@ -225,9 +231,10 @@ pub(crate) fn write_snapshot<S: Storage + ?Sized, F: Write + Seek>(
                 }
             }
             ControlFlow::Continue(())
-        })?;
+        });
     }
     if failure.is_none() {
+        scanned?;
         failure = emit(&mut chunk, &mut out);
     }
     if let Some(err) = failure {
@@ -508,6 +515,7 @@ fn take<'a>(body: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use knowledge_graph_storage::Storage;
 
     fn manifest() -> Manifest {
         Manifest {
@@ -608,7 +616,9 @@ mod tests {
         batch.put(Keyspace::Log, 1u64.to_be_bytes(), &b"not in snapshots"[..]);
         storage.apply(batch).unwrap();
         let mut file = std::io::Cursor::new(Vec::new());
-        let stats = write_snapshot(&storage, &mut file).unwrap().unwrap();
+        let stats = write_snapshot(&mut |visit| snapshot::scan(&storage, visit), &mut file)
+            .unwrap()
+            .unwrap();
         let bytes = file.into_inner();
         assert_eq!(bytes, snapshot::write(&storage).unwrap());
         assert_eq!(stats.bytes, bytes.len() as u64);

@@ -39,23 +39,26 @@ mod format;
 mod restore;
 mod source;
 
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::ops::ControlFlow;
 use core::time::Duration;
 use std::fs::{self, File};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hashbrown::HashSet;
-use knowledge_graph_storage::{Keyspace, Storage, WriteBatch};
+use knowledge_graph_storage::{Keyspace, Storage, WriteBatch, WriteOp};
 
 use crate::changelog::{self, Change, ChangeSet};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::record;
+use crate::snapshot::RecordVisitor;
 
 pub use format::BackupKind;
-use format::{io, EntrySink, Manifest, CHANGES, MANIFEST, SNAPSHOT};
+use format::{io, EntrySink, Manifest, SnapshotStats, CHANGES, MANIFEST, SNAPSHOT};
 pub use restore::RestoreInfo;
 use restore::{check_lineage, gap, load_incremental};
 use source::Source;
@@ -342,16 +345,22 @@ pub(crate) fn read_backup(source: &Source, mut records: Option<EntrySink<'_>>) -
 impl<S: Storage> Graph<S> {
     /// Writes a full backup of the graph into directory `path` (created if
     /// missing; refused if it holds anything), while other threads keep
-    /// working: the snapshot is one committed state, streamed to the file
-    /// while writers wait (readers do not). Covered change-log entries are
-    /// then deleted.
+    /// reading and writing: the records are streamed to the file in chunks
+    /// (writers wait only while one is read; readers never wait), then the
+    /// commits made meanwhile are replayed from the change log over that
+    /// copy (a second pass over the file), so the backup holds exactly the
+    /// state after its last commit. Without a change log
+    /// (`GraphOptions::change_log`), writers wait while all the records
+    /// stream instead. Covered change-log entries are then deleted.
     ///
     /// # Errors
     /// [`Error::Backup`] when `path` is not empty; [`Error::Io`]; storage errors.
     /// Nothing named `MANIFEST` is written unless the backup is complete.
     ///
     /// # Complexity
-    /// One pass over the stored records; memory independent of the graph size.
+    /// One pass over the stored records (two when commits were made during
+    /// it); memory independent of the graph size, plus the records those
+    /// commits wrote.
     pub async fn backup(&self, path: impl AsRef<Path>) -> Result<BackupInfo> {
         reported(self.write_full_backup(path.as_ref()))
     }
@@ -382,37 +391,50 @@ impl<S: Storage> Graph<S> {
 
     fn write_full_backup(&self, dir: &Path) -> Result<BackupInfo> {
         self.check()?;
+        let inner = self.inner();
+        let _one_at_a_time = inner.backups.lock();
         let lineage = self.lineage()?;
         source::prepare_empty_dir(dir)?;
-        let tmp = dir.join(alloc::format!("{SNAPSHOT}.tmp"));
-        let shown = tmp.display().to_string();
-        let mut file = File::create(&tmp).map_err(|err| io("create", &shown, err))?;
-        let inner = self.inner();
-        let topo = inner.topology.read();
-        let (sequence, commit_ms) = (topo.log_seq, topo.log_time_ms);
-        let written = format::write_snapshot(&inner.storage, &mut file);
-        drop(topo);
-        let stats = written
-            .and_then(|stats| stats.map_err(|err| io("write", &shown, err)))
-            .and_then(|stats| {
-                file.sync_all().map_err(|err| io("write", &shown, err))?;
-                Ok(stats)
-            });
-        drop(file);
-        let stats = match stats {
-            Ok(stats) => stats,
-            Err(err) => {
-                let _ = fs::remove_file(&tmp);
-                return Err(err);
-            }
+        // Without a change log to catch up from, writers wait while the
+        // records stream (readers never do).
+        let ticket = match inner.options.change_log {
+            Some(true) => None,
+            _ => Some(self.write_ticket()?),
         };
+        let start = inner.topology.read().log_seq;
+        let tmp = dir.join(alloc::format!("{SNAPSHOT}.tmp"));
+        let mut stats = stream_snapshot(&tmp, &mut |visit| {
+            self.copy_records(ticket.is_none(), visit)
+        })?;
+        let topo = inner.topology.read();
+        let (end, commit_ms) = (topo.log_seq, topo.log_time_ms);
+        drop(topo);
+        drop(ticket);
+        if end != start {
+            // The commits made while the records were read are in the change
+            // log: replayed over that copy, they give the state at `end`.
+            let mut redo = Redo::new();
+            stats = changelog::for_each_change(&inner.storage, start, end, &mut |change| {
+                add_redo(&mut redo, &change);
+            })
+            .and_then(|()| {
+                let done = dir.join(alloc::format!("{SNAPSHOT}.redo"));
+                let stats = stream_snapshot(&done, &mut |visit| replay(&tmp, &redo, visit))?;
+                fs::rename(&done, &tmp)
+                    .map_err(|err| io("rename", &done.display().to_string(), err))?;
+                Ok(stats)
+            })
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })?;
+        }
         source::publish(dir, SNAPSHOT)?;
         let manifest = Manifest {
             info: BackupInfo {
                 kind: BackupKind::Full,
                 created_at_ms: (inner.options.clock)(),
-                sequence,
-                base_sequence: sequence,
+                sequence: end,
+                base_sequence: end,
                 first_commit_ms: commit_ms,
                 last_commit_ms: commit_ms,
                 nodes: stats.nodes,
@@ -424,8 +446,33 @@ impl<S: Storage> Graph<S> {
             file_crc32: stats.crc32,
         };
         source::write_file(dir, MANIFEST, manifest.to_text().as_bytes())?;
-        self.mark_backed_up(sequence, true)?;
+        self.mark_backed_up(end, true)?;
         Ok(manifest.info)
+    }
+
+    /// Visits the records a snapshot holds, in snapshot order; with `pause`,
+    /// letting writers go on between chunks.
+    fn copy_records(&self, pause: bool, visit: &mut RecordVisitor<'_>) -> Result<()> {
+        if !pause {
+            return crate::snapshot::scan(&self.inner().storage, visit);
+        }
+        for keyspace in crate::snapshot::KEYSPACES {
+            let mut stopped = false;
+            self.scan_between_commits(keyspace, &mut |key, value| {
+                if crate::snapshot::portable(keyspace, key) {
+                    stopped = visit(keyspace, key, value).is_break();
+                }
+                if stopped {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })?;
+            if stopped {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Writes `changes` (from
@@ -447,6 +494,7 @@ impl<S: Storage> Graph<S> {
 
     fn write_incremental_backup(&self, dir: &Path, changes: &ChangeSet) -> Result<BackupInfo> {
         self.check()?;
+        let _one_at_a_time = self.inner().backups.lock();
         let lineage = self.lineage()?;
         let (last, _) = self.change_log_position();
         if changes.last_sequence() > last {
@@ -484,6 +532,78 @@ impl<S: Storage> Graph<S> {
         self.mark_backed_up(changes.last_sequence(), false)?;
         Ok(manifest.info)
     }
+}
+
+/// Streams a snapshot of the records `records` visits into the file at
+/// `path`, fsynced; the file is removed again when anything fails.
+fn stream_snapshot(
+    path: &Path,
+    records: &mut dyn FnMut(&mut RecordVisitor<'_>) -> Result<()>,
+) -> Result<SnapshotStats> {
+    let shown = path.display().to_string();
+    let mut file = File::create(path).map_err(|err| io("create", &shown, err))?;
+    let stats = format::write_snapshot(records, &mut file)
+        .and_then(|stats| stats.map_err(|err| io("write", &shown, err)))
+        .and_then(|stats| {
+            file.sync_all().map_err(|err| io("write", &shown, err))?;
+            Ok(stats)
+        });
+    drop(file);
+    if stats.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    stats
+}
+
+/// The last write to each record a snapshot holds (`None`: deleted), in
+/// snapshot order: keyspace, then key.
+type Redo = BTreeMap<(Keyspace, Vec<u8>), Option<Vec<u8>>>;
+
+/// Adds the writes of `change` (made after those already in `redo`).
+fn add_redo(redo: &mut Redo, change: &Change) {
+    for op in change.batch.ops() {
+        let (keyspace, key, value) = match op {
+            WriteOp::Put {
+                keyspace,
+                key,
+                value,
+            } => (*keyspace, key, Some(value.clone())),
+            WriteOp::Delete { keyspace, key } => (*keyspace, key, None),
+        };
+        if crate::snapshot::portable(keyspace, key) {
+            redo.insert((keyspace, key.clone()), value);
+        }
+    }
+}
+
+/// Visits the records of the snapshot file at `path` with `redo` applied,
+/// in snapshot order.
+fn replay(path: &Path, redo: &Redo, visit: &mut RecordVisitor<'_>) -> Result<()> {
+    let shown = path.display().to_string();
+    let mut file = File::open(path).map_err(|err| io("open", &shown, err))?;
+    let mut pending = redo.iter().peekable();
+    let mut pass = |keyspace: Keyspace, key: &[u8], value: Option<&[u8]>| match value {
+        Some(value) if visit(keyspace, key, value).is_break() => {
+            // The writer failed and says why itself.
+            Err(Error::invalid("the snapshot writer stopped"))
+        }
+        _ => Ok(()),
+    };
+    format::read_snapshot(&mut file, &shown, &mut |keyspace, key, value| {
+        while let Some(((k, written), v)) =
+            pending.next_if(|((k, written), _)| (*k, written.as_slice()) < (keyspace, key))
+        {
+            pass(*k, written, v.as_deref())?;
+        }
+        match pending.next_if(|((k, written), _)| *k == keyspace && written == key) {
+            Some((_, replaced)) => pass(keyspace, key, replaced.as_deref()),
+            None => pass(keyspace, key, Some(value)),
+        }
+    })?;
+    for ((k, written), v) in pending {
+        pass(*k, written, v.as_deref())?;
+    }
+    Ok(())
 }
 
 pub(crate) fn to_millis(time: SystemTime) -> i64 {
