@@ -6,7 +6,8 @@
 //! exactly the stored nodes and edges (same labels, endpoints, times) and its
 //! adjacency lists list every edge once at each end; every secondary index
 //! holds exactly the entries its records call for (missing and stale entries);
-//! the counts agree. The check holds a read lock, so writers wait while it runs.
+//! the counts agree. Writers wait while it runs (at the writer gate, up to
+//! their lock timeout); readers do not.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeSet;
@@ -191,10 +192,14 @@ impl<S: Storage> Graph<S> {
     /// whether or not it found problems.
     ///
     /// # Errors
-    /// [`Error::Unavailable`]; storage errors.
+    /// [`Error::LockTimeout`] when a writer keeps the gate; [`Error::Unavailable`];
+    /// storage errors.
     pub fn check_integrity(&self) -> Result<IntegrityReport> {
         self.check()?;
         let inner = self.inner();
+        // Writers wait at the gate, not at the topology lock, where readers
+        // arriving after them would have to queue too.
+        let _ticket = self.write_ticket()?;
         let topo = inner.topology.read();
         check(&inner.storage, &topo)
     }
