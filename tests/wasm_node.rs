@@ -91,6 +91,66 @@ fn should_keep_floats_bytes_and_big_integers() {
 }
 
 #[wasm_bindgen_test]
+fn should_store_bulk_input_exactly_as_single_records() {
+    // Bulk input crosses as JSON when JSON holds it exactly; these values
+    // it does not, and they must come out as they do one record at a time.
+    let specials: Vec<(&str, JsValue)> = vec![
+        (
+            "plain",
+            js(r#"{"n":1,"f":0.25,"s":"x\"y","l":[1,"a",null],"m":{"k":true}}"#),
+        ),
+        ("nan", JsValue::from_f64(f64::NAN)),
+        ("infinity", JsValue::from_f64(f64::INFINITY)),
+        ("bytes", js_sys::Uint8Array::from(&[7u8, 8][..]).into()),
+        ("big", js_sys::BigInt::from(i64::MAX).into()),
+        ("date", js_sys::Date::new(&JsValue::from_f64(0.0)).into()),
+        ("undefined", JsValue::UNDEFINED),
+        (
+            "surrogate",
+            js_sys::JsString::from_char_code1(0xd800).into(),
+        ),
+    ];
+    let single = JsKnowledgeGraph::new();
+    let bulk = JsKnowledgeGraph::new();
+    let nodes = Array::new();
+    for (name, value) in &specials {
+        let props = js_sys::Object::new();
+        Reflect::set(&props, &"v".into(), value).unwrap();
+        Reflect::set(&props, &"n".into(), &JsValue::from_f64(1.0)).unwrap();
+        let single_result = single.add_node("t", name, Some(props.clone().into()));
+        let node = js_sys::Object::new();
+        Reflect::set(&node, &"label".into(), &"t".into()).unwrap();
+        Reflect::set(&node, &"id".into(), &(*name).into()).unwrap();
+        Reflect::set(&node, &"properties".into(), &props).unwrap();
+        let one = Array::of1(&node);
+        let bulk_result = bulk.add_nodes(one.clone().into());
+        assert_eq!(single_result.is_ok(), bulk_result.is_ok(), "{name}");
+        if single_result.is_ok() {
+            nodes.push(&node);
+        }
+    }
+    for (name, _) in &specials {
+        let (a, b) = (single.get_node(name).unwrap(), bulk.get_node(name).unwrap());
+        assert_eq!(a.is_undefined(), b.is_undefined(), "{name}");
+        if a.is_undefined() {
+            continue;
+        }
+        let (a, b) = (
+            get(&get(&a, "properties"), "v"),
+            get(&get(&b, "properties"), "v"),
+        );
+        assert_eq!(a.js_typeof(), b.js_typeof(), "{name}");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{name}");
+    }
+    // The same records in one call, mixed: the exact path for all of them.
+    let again = JsKnowledgeGraph::new();
+    again.add_nodes(nodes.into()).unwrap();
+    assert_eq!(again.count_nodes().unwrap(), bulk.count_nodes().unwrap());
+    let nan = get(&get(&again.get_node("nan").unwrap(), "properties"), "v");
+    assert!(nan.as_f64().unwrap().is_nan());
+}
+
+#[wasm_bindgen_test]
 fn should_throw_errors_with_the_rust_message() {
     let graph = sample();
     let err = graph.add_node("user", "alice", None).unwrap_err();

@@ -29,6 +29,12 @@ done
 # Each build says what module system its .js files use.
 printf '{ "type": "module" }\n' > "$here/pkg/web/package.json"
 printf '{ "type": "commonjs" }\n' > "$here/pkg/node/package.json"
+# The CommonJS build require()s the Rust code's inline JS snippets, which
+# wasm-bindgen writes as ES modules: make their `export function`s exports.
+for snippet in "$here"/pkg/node/snippets/*/*.js; do
+  [ -e "$snippet" ] || continue
+  sed -i -E 's/^export function ([A-Za-z0-9_]+)/exports.\1 = function \1/' "$snippet"
+done
 
 wasm_opt="$here/node_modules/.bin/wasm-opt"
 if [ "${WASM_OPT:-1}" != 0 ] && [ -x "$wasm_opt" ]; then
