@@ -36,6 +36,7 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
             block_on(graph.add_node("user", &format!("u{i}"), &user(i, &mut rng))).unwrap();
         }
         block_on(graph.flush()).unwrap();
+        graph
     });
     let edge_graph = Graph::new(make());
     for i in 0..single_ops.min(users) {

@@ -110,14 +110,17 @@ pub fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Runs `f` `runs` times; the median rate in operations per second.
-pub fn rate(runs: usize, ops: usize, mut f: impl FnMut(usize)) -> f64 {
+/// Median rate of `ops` operations over `runs` runs of `f`; what `f`
+/// returns (a graph it built, say) is dropped after the clock stops.
+pub fn rate<T>(runs: usize, ops: usize, mut f: impl FnMut(usize) -> T) -> f64 {
     median(
         (0..runs)
             .map(|run| {
                 let start = std::time::Instant::now();
-                f(run);
-                ops as f64 / start.elapsed().as_secs_f64()
+                let made = f(run);
+                let rate = ops as f64 / start.elapsed().as_secs_f64();
+                drop(made);
+                rate
             })
             .collect(),
     )
