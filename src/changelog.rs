@@ -108,21 +108,29 @@ impl<S: Storage> Graph<S> {
                 "the change log is off (GraphOptions::change_log; in-memory storage keeps none unless asked): take a full backup instead",
             ));
         }
-        // Entries are written under the topology lock: holding it gives one commit boundary.
-        let topo = self.inner().topology.read();
-        if topo.log_gap {
-            return Err(Error::invalid(
-                "commits were made with the change log off since the last full backup: take a full backup instead",
-            ));
+        loop {
+            // A commit boundary: entries up to `last` are stored and never
+            // change, so they are read without holding up writers.
+            let topo = self.inner().topology.read();
+            if topo.log_gap {
+                return Err(Error::invalid(
+                    "commits were made with the change log off since the last full backup: take a full backup instead",
+                ));
+            }
+            let (base, last) = (topo.backup_seq, topo.log_seq);
+            drop(topo);
+            let mut changes = Vec::new();
+            let read = for_each_change(&self.inner().storage, base, last, &mut |change| {
+                changes.push(change);
+            });
+            match read {
+                Ok(()) => return Ok(ChangeSet { base, changes }),
+                // A backup that finished meanwhile pruned what it covers:
+                // the changes since that one are wanted now.
+                Err(_) if self.inner().topology.read().backup_seq != base => continue,
+                Err(err) => return Err(err),
+            }
         }
-        let (base, last) = (topo.backup_seq, topo.log_seq);
-        let mut changes = Vec::new();
-        let read = for_each_change(&self.inner().storage, base, last, &mut |change| {
-            changes.push(change);
-        });
-        drop(topo);
-        read?;
-        Ok(ChangeSet { base, changes })
     }
 
     /// Where the change log stands, as the spec's `BackupManager` records it.
