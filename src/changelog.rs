@@ -232,20 +232,25 @@ impl<S: Storage> Graph<S> {
         // backup starts after `sequence`) and no commit writes them, so they
         // go with writers held up only while each chunk is read; entries a
         // crash leaves behind go with the next backup.
-        let mut covered = Vec::new();
-        self.scan_between_commits(Keyspace::Log, &mut |key, _| match sequence_of(key) {
-            Ok(seq) if seq > sequence => ControlFlow::Break(()),
-            _ => {
-                covered.push(key.to_vec());
-                ControlFlow::Continue(())
-            }
-        })?;
-        for keys in covered.chunks(10_000) {
+        const ROUND: usize = 10_000;
+        loop {
             let mut batch = WriteBatch::new();
-            for key in keys {
-                batch.delete(Keyspace::Log, key.clone());
-            }
+            self.scan_between_commits(Keyspace::Log, &mut |key, _| match sequence_of(key) {
+                Ok(seq) if seq > sequence => ControlFlow::Break(()),
+                _ => {
+                    batch.delete(Keyspace::Log, key.to_vec());
+                    if batch.len() < ROUND {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                }
+            })?;
+            let last_round = batch.len() < ROUND;
             inner.storage.apply(batch)?;
+            if last_round {
+                break;
+            }
         }
         inner.storage.flush()?;
         Ok(())
