@@ -403,6 +403,52 @@ impl SledStorage {
         }
     }
 
+    /// Writes `batch` one entry at a time, **not atomically**: for building a
+    /// database nothing reads yet (a restore builds a new directory and
+    /// renames it in when complete). sled takes about twice as long per
+    /// entry inside a batch of 1,000 as for single inserts (sled 0.34).
+    /// In `high_throughput` mode this is [`Storage::apply`].
+    ///
+    /// # Errors
+    /// As [`Storage::apply`]; entries before a failing one stay written.
+    pub fn apply_unbatched(&self, batch: WriteBatch) -> Result<(), StorageError> {
+        if self.write_behind.is_some() {
+            return self.apply(batch);
+        }
+        let (mut writes, mut bytes) = (0, 0);
+        for op in batch.into_ops() {
+            writes += 1;
+            match op {
+                WriteOp::Put {
+                    keyspace,
+                    key,
+                    value,
+                } => {
+                    bytes += (key.len() + value.len()) as u64;
+                    self.tree
+                        .insert(full_key(keyspace, &key), value)
+                        .map_err(map_error)?;
+                }
+                WriteOp::Delete { keyspace, key } => {
+                    self.tree
+                        .remove(full_key(keyspace, &key))
+                        .map_err(map_error)?;
+                }
+            }
+        }
+        if let Some(marker) = &self.marker {
+            if let (key, Some(value)) = marker.next_write() {
+                self.tree.insert(key, value).map_err(map_error)?;
+            }
+        }
+        self.counters.batches.fetch_add(1, Ordering::Relaxed);
+        self.counters.writes.fetch_add(writes, Ordering::Relaxed);
+        self.counters
+            .bytes_written
+            .fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Verifies sled's own checksums of every stored page.
     ///
     /// # Errors
