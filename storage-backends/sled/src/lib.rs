@@ -273,6 +273,9 @@ pub(crate) struct Counters {
     flushes: AtomicU64,
 }
 
+/// Writes under full keys, in order; `None` deletes.
+type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
 /// A persistent [`Storage`] in a sled database directory.
 pub struct SledStorage {
     db: sled::Db,
@@ -415,38 +418,52 @@ impl SledStorage {
         if self.write_behind.is_some() {
             return self.apply(batch);
         }
+        let (changes, writes, bytes) = self.changes(batch);
+        for (key, value) in changes {
+            match value {
+                Some(value) => self.tree.insert(key, value),
+                None => self.tree.remove(key),
+            }
+            .map_err(map_error)?;
+        }
+        self.count(writes, bytes);
+        Ok(())
+    }
+
+    /// A batch's writes under their full keys (`None` deletes), with the
+    /// marker's write counter last; and how many writes and bytes it holds.
+    fn changes(&self, batch: WriteBatch) -> (Changes, u64, u64) {
         let (mut writes, mut bytes) = (0, 0);
-        for op in batch.into_ops() {
-            writes += 1;
-            match op {
-                WriteOp::Put {
-                    keyspace,
-                    key,
-                    value,
-                } => {
-                    bytes += (key.len() + value.len()) as u64;
-                    self.tree
-                        .insert(full_key(keyspace, &key), value)
-                        .map_err(map_error)?;
+        let mut changes: Changes = batch
+            .into_ops()
+            .into_iter()
+            .map(|op| {
+                writes += 1;
+                match op {
+                    WriteOp::Put {
+                        keyspace,
+                        key,
+                        value,
+                    } => {
+                        bytes += (key.len() + value.len()) as u64;
+                        (full_key(keyspace, &key), Some(value))
+                    }
+                    WriteOp::Delete { keyspace, key } => (full_key(keyspace, &key), None),
                 }
-                WriteOp::Delete { keyspace, key } => {
-                    self.tree
-                        .remove(full_key(keyspace, &key))
-                        .map_err(map_error)?;
-                }
-            }
-        }
+            })
+            .collect();
         if let Some(marker) = &self.marker {
-            if let (key, Some(value)) = marker.next_write() {
-                self.tree.insert(key, value).map_err(map_error)?;
-            }
+            changes.push(marker.next_write());
         }
+        (changes, writes, bytes)
+    }
+
+    fn count(&self, writes: u64, bytes: u64) {
         self.counters.batches.fetch_add(1, Ordering::Relaxed);
         self.counters.writes.fetch_add(writes, Ordering::Relaxed);
         self.counters
             .bytes_written
             .fetch_add(bytes, Ordering::Relaxed);
-        Ok(())
     }
 
     /// Verifies sled's own checksums of every stored page.
@@ -493,29 +510,7 @@ impl Storage for SledStorage {
     }
 
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
-        let mut writes = 0;
-        let mut bytes = 0;
-        for op in batch.ops() {
-            writes += 1;
-            if let WriteOp::Put { key, value, .. } = op {
-                bytes += (key.len() + value.len()) as u64;
-            }
-        }
-        let mut changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = batch
-            .into_ops()
-            .into_iter()
-            .map(|op| match op {
-                WriteOp::Put {
-                    keyspace,
-                    key,
-                    value,
-                } => (full_key(keyspace, &key), Some(value)),
-                WriteOp::Delete { keyspace, key } => (full_key(keyspace, &key), None),
-            })
-            .collect();
-        if let Some(marker) = &self.marker {
-            changes.push(marker.next_write());
-        }
+        let (changes, writes, bytes) = self.changes(batch);
         if let Some(wb) = &self.write_behind {
             wb.apply(changes)?;
         } else {
@@ -528,11 +523,7 @@ impl Storage for SledStorage {
             }
             self.tree.apply_batch(sled_batch).map_err(map_error)?;
         }
-        self.counters.batches.fetch_add(1, Ordering::Relaxed);
-        self.counters.writes.fetch_add(writes, Ordering::Relaxed);
-        self.counters
-            .bytes_written
-            .fetch_add(bytes, Ordering::Relaxed);
+        self.count(writes, bytes);
         Ok(())
     }
 
