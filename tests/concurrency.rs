@@ -96,6 +96,26 @@ fn sled_high_safety_survives_concurrent_writers_and_readers() {
 }
 
 #[test]
+fn integrity_checks_wait_for_writers_at_the_gate_like_writers() {
+    let storage = SledStorage::builder()
+        .temporary(true)
+        .timeout(Duration::from_millis(100))
+        .open()
+        .unwrap();
+    let graph = Graph::new(storage);
+    block_on(graph.add_node("user", "1", &Value::Null)).unwrap();
+    let tx = block_on(graph.begin()).unwrap();
+    // The check keeps writers out for its run, so it queues behind the open
+    // transaction (and gives up after the timeout) instead of holding the
+    // topology lock, where readers arriving after a waiting writer queue too.
+    let err = block_on(graph.verify_integrity()).unwrap_err();
+    assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
+    assert_eq!(block_on(graph.count_nodes()).unwrap(), 1);
+    drop(tx);
+    block_on(graph.verify_integrity()).unwrap();
+}
+
+#[test]
 fn writers_time_out_while_a_transaction_holds_the_lock() {
     let storage = SledStorage::builder()
         .temporary(true)
