@@ -95,14 +95,18 @@ fn sled_high_safety_survives_concurrent_writers_and_readers() {
     ));
 }
 
-#[test]
-fn integrity_checks_wait_for_writers_at_the_gate_like_writers() {
+fn graph_with_100ms_lock_timeout() -> Graph<SledStorage> {
     let storage = SledStorage::builder()
         .temporary(true)
         .timeout(Duration::from_millis(100))
         .open()
         .unwrap();
-    let graph = Graph::new(storage);
+    Graph::new(storage)
+}
+
+#[test]
+fn integrity_checks_wait_for_writers_at_the_gate_like_writers() {
+    let graph = graph_with_100ms_lock_timeout();
     block_on(graph.add_node("user", "1", &Value::Null)).unwrap();
     let tx = block_on(graph.begin()).unwrap();
     // The check keeps writers out for its run, so it queues behind the open
@@ -117,12 +121,7 @@ fn integrity_checks_wait_for_writers_at_the_gate_like_writers() {
 
 #[test]
 fn writers_time_out_while_a_transaction_holds_the_lock() {
-    let storage = SledStorage::builder()
-        .temporary(true)
-        .timeout(Duration::from_millis(100))
-        .open()
-        .unwrap();
-    let graph = Graph::new(storage);
+    let graph = graph_with_100ms_lock_timeout();
     let tx = block_on(graph.begin()).unwrap();
     let started = Instant::now();
     let err = block_on(graph.add_node("user", "1", &Value::Null)).unwrap_err();
