@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::model::{Edge, EdgeId, Node};
 use crate::read::GraphRead;
-use crate::topology::Topology;
+use crate::topology::{Adj, Topology};
 
 /// Which edges a walk or an algorithm follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -208,6 +208,16 @@ fn steps(topo: &Topology, at: u32, direction: Direction) -> impl Iterator<Item =
     out.chain(inc)
 }
 
+/// The adjacency lists [`steps`] walks, as slices.
+fn adjacency(topo: &Topology, at: u32, direction: Direction) -> [&[Adj]; 2] {
+    let node = topo.node_slot(at);
+    match direction {
+        Direction::Outgoing => [&node.out, &[]],
+        Direction::Incoming => [&node.inc, &[]],
+        Direction::Both => [&node.out, &node.inc],
+    }
+}
+
 /// Options for [`Graph::find_paths`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathOptions {
@@ -290,13 +300,28 @@ impl<S: Storage> GraphRead<'_, S> {
         marks.reset(topo.nodes.len());
         marks.mark(start);
         marks.frontier.push(start);
-        for _ in 0..k {
+        for level in 1..=k {
             let frontier = core::mem::take(&mut marks.frontier);
+            // Load each frontier node's slot and the start of its adjacency
+            // before walking any of them: the cache misses (most of a k-hop's
+            // time) then overlap instead of waiting one behind another.
+            let mut touched = 0;
             for &at in &frontier {
-                for (_, next) in steps(topo, at, direction) {
-                    if marks.mark(next) {
-                        found(next);
-                        marks.next.push(next);
+                for list in adjacency(topo, at, direction) {
+                    touched ^= list.first().map_or(0, |a| a.node);
+                }
+            }
+            core::hint::black_box(touched);
+            let last = level == k;
+            for &at in &frontier {
+                for list in adjacency(topo, at, direction) {
+                    for a in list {
+                        if marks.mark(a.node) {
+                            found(a.node);
+                            if !last {
+                                marks.next.push(a.node);
+                            }
+                        }
                     }
                 }
             }
