@@ -510,8 +510,35 @@ fn should_list_neighbors_and_walk() {
         json(&graph.random_walk("alice", 10, Some(7.0)).unwrap()),
         json(&walk)
     );
+    assert_eq!(json(&graph.neighbors("p1", None).unwrap()), "[]");
     let err = graph.neighbors("ghost", None).unwrap_err();
     assert!(message(err).contains("ghost"));
+}
+
+#[wasm_bindgen_test]
+fn should_return_ids_holding_the_separator_whole() {
+    // Id lists cross the boundary as one NUL-separated string unless an id
+    // holds a NUL itself.
+    let graph = JsKnowledgeGraph::new();
+    for id in ["a", "b\0c", "d"] {
+        graph.add_node("n", id, None).unwrap();
+    }
+    graph.add_edge("e", "a", "b\0c", None).unwrap();
+    graph.add_edge("e", "a", "d", None).unwrap();
+    graph.add_edge("e", "b\0c", "d", None).unwrap();
+    assert_eq!(
+        json(&graph.neighbors("a", None).unwrap()),
+        r#"["b\u0000c","d"]"#
+    );
+    assert_eq!(
+        json(&graph.k_hop("a", 2, None).unwrap()),
+        r#"["b\u0000c","d"]"#
+    );
+    assert_eq!(
+        json(&graph.random_walk("b\0c", 3, Some(1.0)).unwrap()),
+        r#"["b\u0000c","d"]"#
+    );
+    assert_eq!(json(&graph.k_hop("d", 2, None).unwrap()), "[]");
 }
 
 #[wasm_bindgen_test]

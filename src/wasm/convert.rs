@@ -225,12 +225,30 @@ pub(crate) fn edge_ids_to_js(ids: &[EdgeId]) -> JsValue {
     out.into()
 }
 
-pub(crate) fn strings_to_js(items: &[String]) -> JsValue {
-    let out = js_sys::Array::new_with_length(items.len() as u32);
-    for (i, item) in items.iter().enumerate() {
-        out.set(i as u32, JsValue::from_str(item));
+/// A JS array of `ids`: one string across the boundary, split on the JS
+/// side, unless an id holds the separator (NUL).
+pub(crate) fn ids_to_js<'a>(ids: impl Iterator<Item = &'a str> + Clone) -> JsValue {
+    let mut text = String::new();
+    let mut any = false;
+    for (i, id) in ids.clone().enumerate() {
+        any = true;
+        if id.contains('\0') {
+            let out = js_sys::Array::new();
+            for id in ids {
+                out.push(&JsValue::from_str(id));
+            }
+            return out.into();
+        }
+        if i > 0 {
+            text.push('\0');
+        }
+        text.push_str(id);
     }
-    out.into()
+    if any {
+        split_ids(&text)
+    } else {
+        js_sys::Array::new().into()
+    }
 }
 
 /// A node for `addNodes` and `transaction`.
@@ -311,6 +329,9 @@ export function plainJson(value) {
     return undefined;
   }
 }
+export function splitIds(text) {
+  return text.split('\0');
+}
 "#)]
 extern "C" {
     /// `JSON.stringify(value)` when JSON holds `value` exactly (plain
@@ -318,6 +339,9 @@ extern "C" {
     /// else `undefined`.
     #[wasm_bindgen(js_name = plainJson)]
     fn plain_json(value: &JsValue) -> Option<String>;
+
+    #[wasm_bindgen(js_name = splitIds)]
+    fn split_ids(text: &str) -> JsValue;
 }
 
 /// Returns `Vec<T>` of a JS array, with each element's position in errors.

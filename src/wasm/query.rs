@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    edges_to_js, from_js, js_error, nodes_to_js, options_from_js, strings_to_js, to_js, EdgeOut,
+    edges_to_js, from_js, ids_to_js, js_error, nodes_to_js, options_from_js, to_js, EdgeOut,
     NodeOut,
 };
 use super::JsKnowledgeGraph;
@@ -347,7 +347,7 @@ impl JsKnowledgeGraph {
         let direction = direction_from(direction.as_deref())?;
         let ids =
             block_on(self.graph()?.k_hop_nodes(start, k as usize, direction)).map_err(js_error)?;
-        Ok(strings_to_js(&ids))
+        Ok(ids_to_js(ids.iter().map(String::as_str)))
     }
 
     /// How many distinct nodes lie within `k` hops of `start` (not counting it).
@@ -378,17 +378,14 @@ impl JsKnowledgeGraph {
         let at = view
             .node_index(id)
             .ok_or_else(|| JsError::new(&alloc::format!("node '{id}' not found")))?;
-        let out = js_sys::Array::new();
-        let mut push = |n| {
-            out.push(&JsValue::from_str(view.node_id(n)));
-        };
+        let mut ids = Vec::new();
         if direction != Direction::Incoming {
-            view.out_neighbors(at).for_each(&mut push);
+            ids.extend(view.out_neighbors(at));
         }
         if direction != Direction::Outgoing {
-            view.in_neighbors(at).for_each(&mut push);
+            ids.extend(view.in_neighbors(at));
         }
-        Ok(out.into())
+        Ok(ids_to_js(ids.iter().map(|&n| view.node_id(n))))
     }
 
     /// A random walk of at most `hops` steps along outgoing edges from
@@ -409,8 +406,7 @@ impl JsKnowledgeGraph {
             Some(seed) => (seed as u64) ^ 0x9E37_79B9_7F4A_7C15,
             None => (js_sys::Math::random() * (u64::MAX as f64)) as u64,
         } | 1;
-        let path = js_sys::Array::new();
-        path.push(&JsValue::from_str(view.node_id(at)));
+        let mut path = alloc::vec![at];
         for _ in 0..hops {
             let degree = view.out_edges(at).len();
             if degree == 0 {
@@ -424,8 +420,8 @@ impl JsKnowledgeGraph {
                 break;
             };
             at = next;
-            path.push(&JsValue::from_str(view.node_id(at)));
+            path.push(at);
         }
-        Ok(path.into())
+        Ok(ids_to_js(path.iter().map(|&n| view.node_id(n))))
     }
 }
