@@ -434,6 +434,23 @@ fn simple_paths(
     out
 }
 
+#[test]
+fn k_hop_marks_stay_right_across_many_walks_on_one_graph() {
+    // The k-hop marks are reused from walk to walk and reset by generation
+    // (a byte, wrapping every 255 walks): answers must not drift. Each node
+    // here is reached once every 255 walks, the worst case for stale marks.
+    let n = 255 * 3 + 2;
+    let edges: Vec<(usize, usize, u8)> = (0..n - 1).map(|i| (i, i + 1, 0)).collect();
+    let graph = load(n, &edges);
+    for walk in 0..2_000 {
+        let start = walk % 255 * 3;
+        let expected = 2;
+        let count =
+            block_on(graph.k_hop_count(&start.to_string(), 2, Direction::Outgoing)).unwrap();
+        assert_eq!(count, expected, "walk {walk} from {start}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
