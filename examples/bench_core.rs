@@ -21,6 +21,7 @@ struct Row {
     edge_insert: f64,
     lookup: f64,
     walk: f64,
+    walks_batched: f64,
     import_secs: f64,
     import_nodes_per_min: f64,
     bytes_per_edge: f64,
@@ -102,6 +103,15 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
             std::hint::black_box(at);
         }
     });
+    // The same walks through `random_walks`, which advances 16 at a time.
+    let rounds = walks / starts.len();
+    let walks_batched = rate(runs, rounds * starts.len(), |run| {
+        for round in 0..rounds {
+            view.random_walks(&starts, 10, (run * rounds + round) as u64, |_, path| {
+                std::hint::black_box(path.len());
+            });
+        }
+    });
     drop(view);
     let metrics = graph.metrics();
     Row {
@@ -110,6 +120,7 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
         edge_insert,
         lookup,
         walk,
+        walks_batched,
         import_secs: imported,
         import_nodes_per_min: users as f64 / imported * 60.0,
         bytes_per_edge: metrics.topology_bytes as f64 / metrics.edge_count() as f64,
@@ -187,16 +198,17 @@ fn main() {
         rows.push(row);
     }
     println!();
-    println!("| backend | node insert/s | edge insert/s | node lookup/s (cache hit) | 10-hop walks/s | batch import {users} nodes + {} edges | nodes/min | topology bytes/edge |", users * 10);
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| backend | node insert/s | edge insert/s | node lookup/s (cache hit) | 10-hop walks/s | same, `random_walks` (16 at a time) | batch import {users} nodes + {} edges | nodes/min | topology bytes/edge |", users * 10);
+    println!("|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} s | {:.2}M | {:.1} |",
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} s | {:.2}M | {:.1} |",
             r.backend,
             r.node_insert,
             r.edge_insert,
             r.lookup,
             r.walk,
+            r.walks_batched,
             r.import_secs,
             r.import_nodes_per_min / 1e6,
             r.bytes_per_edge

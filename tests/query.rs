@@ -435,6 +435,57 @@ fn simple_paths(
 }
 
 #[test]
+fn random_walks_follow_edges_repeat_by_seed_and_pick_neighbours_evenly() {
+    // A hub with four followers-to-be, a chain 0 -> 1 -> 2, and a sink.
+    let mut edges: Vec<(usize, usize, u8)> = (5..9).map(|t| (4, t, 0)).collect();
+    edges.extend([(0, 1, 0), (1, 2, 0), (5, 0, 0), (6, 4, 0), (7, 4, 0)]);
+    let n = 10;
+    let graph = load(n, &edges);
+    let view = graph.read();
+    let index = |i: usize| view.node_index(&i.to_string()).unwrap();
+    let name = |x: knowledge_graph::NodeIndex| view.node_id(x).parse::<usize>().unwrap();
+    // 40 walks (three groups of up to 16), from every node in turn.
+    let starts: Vec<_> = (0..40).map(|i| index(i % n)).collect();
+    let mut walks = Vec::new();
+    view.random_walks(&starts, 6, 11, |i, path| {
+        assert_eq!(i, walks.len(), "walks are visited in the order of starts");
+        walks.push(path.iter().map(|&x| name(x)).collect::<Vec<_>>());
+    });
+    assert_eq!(walks.len(), starts.len());
+    for (i, walk) in walks.iter().enumerate() {
+        assert_eq!(walk[0], i % n);
+        for pair in walk.windows(2) {
+            assert!(
+                edges.iter().any(|&(s, t, _)| (s, t) == (pair[0], pair[1])),
+                "walk {walk:?} takes a step that is not an edge"
+            );
+        }
+        let last = *walk.last().unwrap();
+        let stuck = edges.iter().all(|&(s, _, _)| s != last);
+        assert!(walk.len() == 7 || (walk.len() < 7 && stuck), "{walk:?}");
+    }
+    // The same seed repeats each walk, whatever else is walked with it.
+    let mut again = Vec::new();
+    view.random_walks(&starts[..3], 6, 11, |_, path| {
+        again.push(path.iter().map(|&x| name(x)).collect::<Vec<_>>());
+    });
+    assert_eq!(again, walks[..3]);
+    let mut other = Vec::new();
+    view.random_walks(&starts, 6, 12, |_, path| {
+        other.push(path.iter().map(|&x| name(x)).collect::<Vec<_>>());
+    });
+    assert_ne!(other, walks, "another seed walks elsewhere");
+    // One-hop walks from the hub spread evenly over its four out-neighbours.
+    let mut counts = [0usize; 4];
+    view.random_walks(&vec![index(4); 4_000], 1, 3, |_, path| {
+        counts[name(path[1]) - 5] += 1;
+    });
+    for count in counts {
+        assert!((850..=1150).contains(&count), "uneven picks: {counts:?}");
+    }
+}
+
+#[test]
 fn k_hop_marks_stay_right_across_many_walks_on_one_graph() {
     // The k-hop marks are reused from walk to walk and reset by generation
     // (a byte, wrapping every 255 walks): answers must not drift. Each node

@@ -539,6 +539,42 @@ fn should_return_ids_holding_the_separator_whole() {
         r#"["b\u0000c","d"]"#
     );
     assert_eq!(json(&graph.k_hop("d", 2, None).unwrap()), "[]");
+    assert_eq!(
+        json(
+            &graph
+                .random_walks(vec!["a".into(), "d".into()], 0, Some(1.0))
+                .unwrap()
+        ),
+        r#"[["a"],["d"]]"#
+    );
+    let walks = graph
+        .random_walks(vec!["b\0c".into(), "d".into()], 3, Some(1.0))
+        .unwrap();
+    assert_eq!(json(&walks), r#"[["b\u0000c","d"],["d"]]"#);
+}
+
+#[wasm_bindgen_test]
+fn should_walk_many_at_once_like_one_by_one() {
+    let graph = sample();
+    let starts: Vec<String> = ["alice", "bob", "p1", "alice"].map(String::from).to_vec();
+    let walks = graph.random_walks(starts.clone(), 10, Some(5.0)).unwrap();
+    assert_eq!(
+        json(&walks),
+        r#"[["alice","bob","p1"],["bob","p1"],["p1"],["alice","bob","p1"]]"#
+    );
+    // Walk 0 of a batch is the single walk with the same seed.
+    assert_eq!(
+        json(&walks.get(0)),
+        json(&graph.random_walk("alice", 10, Some(5.0)).unwrap())
+    );
+    assert_eq!(
+        json(&graph.random_walks(Vec::new(), 3, None).unwrap()),
+        "[]"
+    );
+    let err = graph
+        .random_walks(vec!["alice".into(), "ghost".into()], 3, None)
+        .unwrap_err();
+    assert!(message(err).contains("ghost"));
 }
 
 #[wasm_bindgen_test]

@@ -225,30 +225,48 @@ pub(crate) fn edge_ids_to_js(ids: &[EdgeId]) -> JsValue {
     out.into()
 }
 
-/// A JS array of `ids`: one string across the boundary, split on the JS
-/// side, unless an id holds the separator (NUL).
-pub(crate) fn ids_to_js<'a>(ids: impl Iterator<Item = &'a str> + Clone) -> JsValue {
+/// JS arrays of ids, one per list: one string across the boundary, split
+/// on the JS side (ids by NUL, lists by U+0001), rather than a crossing per
+/// id; unless an id holds a separator. Node ids are never empty, so an empty
+/// segment is an empty list.
+pub(crate) fn id_lists_to_js<'a, L>(lists: &[L]) -> js_sys::Array
+where
+    L: Clone + Iterator<Item = &'a str>,
+{
+    if lists.is_empty() {
+        return js_sys::Array::new();
+    }
+    let separated = lists
+        .iter()
+        .all(|ids| ids.clone().all(|id| !id.contains(['\0', '\u{1}'])));
+    if !separated {
+        return lists
+            .iter()
+            .map(|ids| {
+                ids.clone()
+                    .map(JsValue::from_str)
+                    .collect::<js_sys::Array>()
+            })
+            .collect();
+    }
     let mut text = String::new();
-    let mut any = false;
-    for (i, id) in ids.clone().enumerate() {
-        any = true;
-        if id.contains('\0') {
-            let out = js_sys::Array::new();
-            for id in ids {
-                out.push(&JsValue::from_str(id));
+    for (l, ids) in lists.iter().enumerate() {
+        if l > 0 {
+            text.push('\u{1}');
+        }
+        for (i, id) in ids.clone().enumerate() {
+            if i > 0 {
+                text.push('\0');
             }
-            return out.into();
+            text.push_str(id);
         }
-        if i > 0 {
-            text.push('\0');
-        }
-        text.push_str(id);
     }
-    if any {
-        split_ids(&text)
-    } else {
-        js_sys::Array::new().into()
-    }
+    split_id_lists(&text).unchecked_into()
+}
+
+/// A JS array of ids (see [`id_lists_to_js`]).
+pub(crate) fn ids_to_js<'a>(ids: impl Clone + Iterator<Item = &'a str>) -> JsValue {
+    id_lists_to_js(&[ids]).get(0)
 }
 
 /// A node for `addNodes` and `transaction`.
@@ -329,8 +347,8 @@ export function plainJson(value) {
     return undefined;
   }
 }
-export function splitIds(text) {
-  return text.split('\0');
+export function splitIdLists(text) {
+  return text.split('\x01').map((list) => (list === '' ? [] : list.split('\0')));
 }
 "#)]
 extern "C" {
@@ -340,8 +358,8 @@ extern "C" {
     #[wasm_bindgen(js_name = plainJson)]
     fn plain_json(value: &JsValue) -> Option<String>;
 
-    #[wasm_bindgen(js_name = splitIds)]
-    fn split_ids(text: &str) -> JsValue;
+    #[wasm_bindgen(js_name = splitIdLists)]
+    fn split_id_lists(text: &str) -> JsValue;
 }
 
 /// Returns `Vec<T>` of a JS array, with each element's position in errors.

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    edges_to_js, from_js, ids_to_js, js_error, nodes_to_js, options_from_js, to_js, EdgeOut,
-    NodeOut,
+    edges_to_js, from_js, id_lists_to_js, ids_to_js, js_error, nodes_to_js, options_from_js, to_js,
+    EdgeOut, NodeOut,
 };
 use super::JsKnowledgeGraph;
 use crate::query::Params;
@@ -398,30 +398,41 @@ impl JsKnowledgeGraph {
         hops: u32,
         seed: Option<f64>,
     ) -> Result<JsValue, JsError> {
+        let walks = self.random_walks(alloc::vec![start.into()], hops, seed)?;
+        Ok(walks.get(0))
+    }
+
+    /// Random walks as `randomWalk` takes them, one from each of `starts`, in
+    /// one call (the sampling behind DeepWalk and node2vec corpora): walk
+    /// `i` depends only on `seed`, `i` and the graph. Walking many at once is
+    /// several times faster than one by one.
+    #[wasm_bindgen(js_name = randomWalks, unchecked_return_type = "string[][]")]
+    pub fn random_walks(
+        &self,
+        starts: Vec<String>,
+        hops: u32,
+        seed: Option<f64>,
+    ) -> Result<js_sys::Array, JsError> {
         let view = self.graph()?.read();
-        let mut at = view
-            .node_index(start)
-            .ok_or_else(|| JsError::new(&alloc::format!("node '{start}' not found")))?;
-        let mut state = match seed {
-            Some(seed) => (seed as u64) ^ 0x9E37_79B9_7F4A_7C15,
+        let starts = starts
+            .iter()
+            .map(|id| {
+                view.node_index(id)
+                    .ok_or_else(|| JsError::new(&alloc::format!("node '{id}' not found")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let seed = match seed {
+            Some(seed) => seed as u64,
             None => (js_sys::Math::random() * (u64::MAX as f64)) as u64,
-        } | 1;
-        let mut path = alloc::vec![at];
-        for _ in 0..hops {
-            let degree = view.out_edges(at).len();
-            if degree == 0 {
-                break;
-            }
-            // xorshift64: cheap and good enough to pick a neighbour.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let Some(next) = view.out_neighbor(at, (state % degree as u64) as usize) else {
-                break;
-            };
-            at = next;
-            path.push(at);
-        }
-        Ok(ids_to_js(path.iter().map(|&n| view.node_id(n))))
+        };
+        let mut paths = Vec::with_capacity(starts.len());
+        view.random_walks(&starts, hops as usize, seed, |_, path| {
+            paths.push(path.to_vec());
+        });
+        let ids: Vec<_> = paths
+            .iter()
+            .map(|path| path.iter().map(|&n| view.node_id(n)))
+            .collect();
+        Ok(id_lists_to_js(&ids))
     }
 }

@@ -185,6 +185,8 @@ test('queries, indexes, traversal, paths and k-hop', () => {
   assert.deepEqual(g.findPaths('alice', 'p1').map((p) => p.nodes), [['alice', 'bob', 'p1']]);
   assert.deepEqual(g.kHop('alice', 2), ['bob', 'p1']);
   assert.equal(g.kHopCount('p1', 2, 'in'), 2);
+  assert.deepEqual(g.randomWalks(['alice', 'p1'], 5, 3), [['alice', 'bob', 'p1'], ['p1']]);
+  assert.deepEqual(g.randomWalks(['alice'], 5, 3)[0], g.randomWalk('alice', 5, 3));
   assert.throws(() => g.traverse('alice', { maxDepht: 1 }), { message: /unknown option 'maxDepht'/ });
 });
 

@@ -29,6 +29,7 @@ const visits: string[] = copy.traverse('alice', { maxDepth: 2, direction: 'both'
 const ranks: { [id: string]: number } = copy.pageRank({ damping: 0.85 }).ranks;
 const communities: number = copy.louvain({ seed: 1 }).count;
 const path: string[] | undefined = copy.shortestPath('alice', 'bob')?.nodes;
+const walks: string[][] = copy.randomWalks(['alice', 'bob'], 5, 1);
 const exported = copy.toGraphology({ labelKey: 'kind' });
 const keys: (string | number)[] = exported.nodes.map((n) => n.key);
 const back: KnowledgeGraph = KnowledgeGraph.fromGraphology(exported);
@@ -55,4 +56,4 @@ graph.kHop('alice', 2, 'sideways');
 // @ts-expect-error an operation needs its fields
 graph.transaction([{ op: 'addEdge', label: 'f' }]);
 
-void [label, age, created, out, ids, added, rate, found, plan, visits, ranks, communities, path, keys, back, persisted, browser];
+void [label, age, created, out, ids, added, rate, found, plan, visits, ranks, communities, path, walks, keys, back, persisted, browser];
