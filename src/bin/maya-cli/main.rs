@@ -32,6 +32,12 @@ cfg_if::cfg_if! {
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
+/// sled allocates on every write: with mimalloc instead of glibc's malloc a
+/// restore takes about 40% less time (see the README).
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let cli = match Cli::try_parse() {
