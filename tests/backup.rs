@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{node_rows, props};
-use knowledge_graph::backup::{verify_backup, verify_chain, BackupKind};
+use knowledge_graph::backup::{verify_backup, verify_chain, BackupKind, RestoreOptions};
 use knowledge_graph::{
     block_on, Error, Graph, GraphOptions, IntegrityProblem, Keyspace, MemoryStorage, SledStorage,
     Storage, Value, WriteBatch,
@@ -118,6 +118,23 @@ async fn restore_gives_identical_content_from_a_directory_and_its_tar_gz() {
     assert_eq!(content(&again), expected);
     again.verify_integrity().await.unwrap();
     drop(again);
+    // Written by three threads, the batches of 1,000 records handed round:
+    // the same database.
+    let larger = sample_graph(&dir.path().join("larger_db")).await;
+    populate(&larger, "w", 2_000).await;
+    let larger_backup = dir.path().join("larger_backup");
+    let larger_info = larger.backup(&larger_backup).await.unwrap();
+    assert!(larger_info.records > 5_000, "{larger_info:?}");
+    let threaded = dir.path().join("threaded");
+    let options = RestoreOptions::default().writers(3);
+    let no_incrementals: &[&Path] = &[];
+    Graph::restore_with(&larger_backup, no_incrementals, &threaded, &options)
+        .await
+        .unwrap();
+    let again = open_sled(&threaded);
+    assert_eq!(content(&again), content(&larger));
+    again.verify_integrity().await.unwrap();
+    drop((again, larger));
 
     // The spec's script: tar -czf "$BACKUP_PATH.tar.gz" -C "$BACKUP_PATH" .
     let tarball = dir.path().join("backup_1.tar.gz");
@@ -267,15 +284,19 @@ async fn damaged_backups_are_refused_and_restore_writes_nothing() {
         for word in words {
             assert!(err.contains(word), "{what}: {err}");
         }
-        let target = dir.path().join(format!("target{i}"));
-        let err = Graph::restore(&copy, &target)
-            .await
-            .unwrap_err()
-            .to_string();
-        for word in words {
-            assert!(err.contains(word), "{what}: {err}");
+        for writers in [1, 2] {
+            let target = dir.path().join(format!("target{i}-{writers}"));
+            let options = RestoreOptions::default().writers(writers);
+            let no_incrementals: &[&Path] = &[];
+            let err = Graph::restore_with(&copy, no_incrementals, &target, &options)
+                .await
+                .unwrap_err()
+                .to_string();
+            for word in words {
+                assert!(err.contains(word), "{what}, {writers} writers: {err}");
+            }
+            assert!(!target.exists(), "{what}: restore left {target:?} behind");
         }
-        assert!(!target.exists(), "{what}: restore left {target:?} behind");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

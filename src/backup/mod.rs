@@ -59,8 +59,8 @@ use crate::snapshot::RecordVisitor;
 
 pub use format::BackupKind;
 use format::{io, EntrySink, Manifest, SnapshotStats, CHANGES, MANIFEST, SNAPSHOT};
-pub use restore::RestoreInfo;
 use restore::{check_lineage, gap, load_incremental};
+pub use restore::{RestoreInfo, RestoreOptions};
 use source::Source;
 
 /// What a backup holds, from its verified MANIFEST.

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use knowledge_graph::backup::{self, BackupInfo, BackupKind};
+use knowledge_graph::backup::{self, BackupInfo, BackupKind, RestoreOptions};
 use knowledge_graph::{block_on, Graph, SledStorage};
 
 use crate::cli::{BackupCommand, Global};
@@ -78,11 +78,14 @@ pub fn run(global: &Global, command: BackupCommand) -> Result<(), CliError> {
                 })
                 .transpose()?;
             let bar = progress::bar(global, None, "restoring");
-            let info = block_on(Graph::<SledStorage>::restore_until(
+            // Two sled writers: this binary runs on mimalloc, under which
+            // they restore ~1.5x faster than one (see `RestoreOptions::writers`).
+            let options = RestoreOptions::default().until(until).writers(2);
+            let info = block_on(Graph::<SledStorage>::restore_with(
                 &path,
                 &incremental,
                 target,
-                until,
+                &options,
             ));
             bar.finish_and_clear();
             let info = info?;
