@@ -32,6 +32,9 @@
 //! graph.backup_incremental("backups/inc-1", &changes).await?;
 //! backup::verify_backup("backups/full")?;
 //! Graph::restore_until("backups/full", &["backups/inc-1"], "data/restored", None).await?;
+//! // Two writer threads: faster where the allocator scales across threads (mimalloc).
+//! let options = backup::RestoreOptions::default().writers(2);
+//! Graph::restore_with("backups/full", &["backups/inc-1"], "data/copy", &options).await?;
 //! # Ok(()) }
 //! ```
 

@@ -42,7 +42,7 @@ pub struct RestoreOptions {
     ///
     /// More than one pays when the program's allocator scales across
     /// threads: `maya-cli` (mimalloc) restores a 1.1M-record backup in
-    /// 2.3–2.8 s with two writers against 3.5 s with one. Under glibc's
+    /// 2.2–2.8 s with two writers against 3.5 s with one. Under glibc's
     /// malloc, two measured anywhere from 8% faster to 1.6x slower than one
     /// (`bench_backup`), hence one by default.
     pub writers: usize,
