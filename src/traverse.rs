@@ -12,6 +12,7 @@ use core::future::{ready, IntoFuture, Ready};
 
 use knowledge_graph_storage::Storage;
 
+use crate::algo::SplitMix64;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::model::{Edge, EdgeId, Node};
@@ -208,8 +209,17 @@ fn steps(topo: &Topology, at: u32, direction: Direction) -> impl Iterator<Item =
     out.chain(inc)
 }
 
-/// Adjacency entries per 64-byte cache line.
-const ADJ_PER_LINE: usize = 64 / core::mem::size_of::<Adj>();
+/// Reads one entry per 64-byte cache line of `list` (`key` picks what to
+/// read) and returns them xor-ed, for the caller to `black_box`. Done for a
+/// whole breadth-first frontier before walking it, it makes the frontier's
+/// cache misses (most of such a walk's time) overlap instead of queueing one
+/// behind another.
+pub(crate) fn touch_lines<T>(list: &[T], key: impl Fn(&T) -> u32) -> u32 {
+    let per_line = (64 / core::mem::size_of::<T>()).max(1);
+    list.iter()
+        .step_by(per_line)
+        .fold(0, |acc, item| acc ^ key(item))
+}
 
 /// The adjacency lists [`steps`] walks, as slices.
 fn adjacency(topo: &Topology, at: u32, direction: Direction) -> [&[Adj]; 2] {
@@ -306,15 +316,10 @@ impl<S: Storage> GraphRead<'_, S> {
         marks.frontier.push(start);
         for level in 1..=k {
             let frontier = core::mem::take(&mut marks.frontier);
-            // Load each frontier node's slot and every cache line of its
-            // adjacency before walking any of them: the cache misses (most of
-            // a k-hop's time) then overlap instead of waiting one behind another.
             let mut touched = 0;
             for &at in &frontier {
                 for list in adjacency(topo, at, direction) {
-                    for a in list.iter().step_by(ADJ_PER_LINE) {
-                        touched ^= a.node;
-                    }
+                    touched ^= touch_lines(list, |a| a.node);
                 }
             }
             core::hint::black_box(touched);
@@ -346,21 +351,12 @@ impl<S: Storage> GraphRead<'_, S> {
 /// and L1.
 const WALK_LANES: usize = 16;
 
-/// One step of xorshift64 (cheap, and plenty to pick a neighbour).
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
-/// The random source of walk number `walk` for `seed`: splitmix64 of both,
-/// never zero (xorshift's fixed point).
-fn walk_state(seed: u64, walk: usize) -> u64 {
-    let mut z = seed.wrapping_add((walk as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) | 1
+/// The random source of walk number `walk` for `seed`: a generator seeded
+/// by the `walk`-th output of SplitMix64 from `seed`, so walks draw from
+/// unrelated points of the sequence.
+fn walk_rng(seed: u64, walk: usize) -> SplitMix64 {
+    let start = seed.wrapping_add((walk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    SplitMix64::new(SplitMix64::new(start).next_u64())
 }
 
 impl<S: Storage> GraphRead<'_, S> {
@@ -372,7 +368,7 @@ impl<S: Storage> GraphRead<'_, S> {
     /// first), in the order of `starts`.
     ///
     /// Walk `i` depends only on `seed`, `i` and the graph, so a seed repeats
-    /// its walks. Walks advance sixteen at a time, which lets their memory
+    /// its walks, natively and in wasm32 alike. Walks advance sixteen at a time, which lets their memory
     /// accesses overlap: several times the rate of walking them one by one.
     pub fn random_walks(
         &self,
@@ -383,13 +379,13 @@ impl<S: Storage> GraphRead<'_, S> {
     ) {
         let topo = &*self.topo;
         let mut paths: [Vec<NodeIndex>; WALK_LANES] = core::array::from_fn(|_| Vec::new());
-        let mut states = [0u64; WALK_LANES];
+        let mut rngs: [SplitMix64; WALK_LANES] = core::array::from_fn(|_| SplitMix64::new(0));
         for (group, chunk) in starts.chunks(WALK_LANES).enumerate() {
             let first = group * WALK_LANES;
             for (lane, &start) in chunk.iter().enumerate() {
                 paths[lane].clear();
                 paths[lane].push(start);
-                states[lane] = walk_state(seed, first + lane);
+                rngs[lane] = walk_rng(seed, first + lane);
             }
             let mut active = chunk.len();
             let mut live = [true; WALK_LANES];
@@ -409,7 +405,7 @@ impl<S: Storage> GraphRead<'_, S> {
                         active -= 1;
                         continue;
                     }
-                    let pick = xorshift(&mut states[lane]) % out.len() as u64;
+                    let pick = rngs[lane].below(out.len() as u64);
                     path.push(NodeIndex(out[pick as usize].node));
                 }
             }

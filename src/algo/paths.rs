@@ -20,6 +20,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use super::{AlgoError, Csr, Direction};
+use crate::traverse::touch_lines;
 
 /// Reusable scratch space for repeated shortest-path queries.
 ///
@@ -318,6 +319,12 @@ fn expand_level(
     generation: u32,
 ) -> Option<(u32, u32)> {
     this.next.clear();
+    let mut touched = 0;
+    for &u in &this.frontier {
+        let (a, b) = csr.neighbor_slices(u, dir);
+        touched ^= touch_lines(a, |&w| w) ^ touch_lines(b, |&w| w);
+    }
+    core::hint::black_box(touched);
     let mut found = None;
     'level: for &u in &this.frontier {
         let hops = this.hops[u as usize] + 1;
