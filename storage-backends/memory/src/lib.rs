@@ -105,18 +105,15 @@ impl Storage for MemoryStorage {
     }
 
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
-        let mut writes = 0;
-        let mut bytes = 0;
+        let (writes, bytes) = (batch.len() as u64, batch.put_bytes());
         let mut trees = self.trees.write();
         for op in batch.into_ops() {
-            writes += 1;
             match op {
                 WriteOp::Put {
                     keyspace,
                     key,
                     value,
                 } => {
-                    bytes += (key.len() + value.len()) as u64;
                     trees[keyspace as usize].insert(key, value);
                 }
                 WriteOp::Delete { keyspace, key } => {

@@ -418,7 +418,8 @@ impl SledStorage {
         if self.write_behind.is_some() {
             return self.apply(batch);
         }
-        let (changes, writes, bytes) = self.changes(batch);
+        let (writes, bytes) = (batch.len(), batch.put_bytes());
+        let changes = self.changes(batch);
         for (key, value) in changes {
             match value {
                 Some(value) => self.tree.insert(key, value),
@@ -431,36 +432,32 @@ impl SledStorage {
     }
 
     /// A batch's writes under their full keys (`None` deletes), with the
-    /// marker's write counter last; and how many writes and bytes it holds.
-    fn changes(&self, batch: WriteBatch) -> (Changes, u64, u64) {
-        let (mut writes, mut bytes) = (0, 0);
+    /// marker's write counter last.
+    fn changes(&self, batch: WriteBatch) -> Changes {
         let mut changes: Changes = batch
             .into_ops()
             .into_iter()
-            .map(|op| {
-                writes += 1;
-                match op {
-                    WriteOp::Put {
-                        keyspace,
-                        key,
-                        value,
-                    } => {
-                        bytes += (key.len() + value.len()) as u64;
-                        (full_key(keyspace, &key), Some(value))
-                    }
-                    WriteOp::Delete { keyspace, key } => (full_key(keyspace, &key), None),
-                }
+            .map(|op| match op {
+                WriteOp::Put {
+                    keyspace,
+                    key,
+                    value,
+                } => (full_key(keyspace, &key), Some(value)),
+                WriteOp::Delete { keyspace, key } => (full_key(keyspace, &key), None),
             })
             .collect();
         if let Some(marker) = &self.marker {
             changes.push(marker.next_write());
         }
-        (changes, writes, bytes)
+        changes
     }
 
-    fn count(&self, writes: u64, bytes: u64) {
+    /// Counts a batch of `writes` changes putting `bytes` bytes.
+    fn count(&self, writes: usize, bytes: u64) {
         self.counters.batches.fetch_add(1, Ordering::Relaxed);
-        self.counters.writes.fetch_add(writes, Ordering::Relaxed);
+        self.counters
+            .writes
+            .fetch_add(writes as u64, Ordering::Relaxed);
         self.counters
             .bytes_written
             .fetch_add(bytes, Ordering::Relaxed);
@@ -510,7 +507,8 @@ impl Storage for SledStorage {
     }
 
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
-        let (changes, writes, bytes) = self.changes(batch);
+        let (writes, bytes) = (batch.len(), batch.put_bytes());
+        let changes = self.changes(batch);
         if let Some(wb) = &self.write_behind {
             wb.apply(changes)?;
         } else {

@@ -144,6 +144,18 @@ impl WriteBatch {
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
+
+    /// Bytes of the keys and values the batch puts (what backends count as
+    /// written; deletes count none).
+    pub fn put_bytes(&self) -> u64 {
+        self.ops
+            .iter()
+            .map(|op| match op {
+                WriteOp::Put { key, value, .. } => (key.len() + value.len()) as u64,
+                WriteOp::Delete { .. } => 0,
+            })
+            .sum()
+    }
 }
 
 /// The visitor [`Storage::scan_prefix`] calls with each key and value.
