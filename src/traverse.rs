@@ -201,12 +201,10 @@ fn edge_ref(topo: &Topology, edge: u32) -> EdgeRef<'_> {
 
 /// The edges leaving `at` in `direction`, with the node at their other end.
 fn steps(topo: &Topology, at: u32, direction: Direction) -> impl Iterator<Item = (u32, u32)> + '_ {
-    let node = topo.node_slot(at);
-    let out = matches!(direction, Direction::Outgoing | Direction::Both).then_some(&node.out);
-    let inc = matches!(direction, Direction::Incoming | Direction::Both).then_some(&node.inc);
-    let out = out.into_iter().flatten().map(|a| (a.edge, a.node));
-    let inc = inc.into_iter().flatten().map(|a| (a.edge, a.node));
-    out.chain(inc)
+    adjacency(topo, at, direction)
+        .into_iter()
+        .flatten()
+        .map(|a| (a.edge, a.node))
 }
 
 /// Reads one entry per 64-byte cache line of `list` (`key` picks what to
@@ -221,7 +219,7 @@ pub(crate) fn touch_lines<T>(list: &[T], key: impl Fn(&T) -> u32) -> u32 {
         .fold(0, |acc, item| acc ^ key(item))
 }
 
-/// The adjacency lists [`steps`] walks, as slices.
+/// The adjacency lists of `at` in `direction`, as slices.
 fn adjacency(topo: &Topology, at: u32, direction: Direction) -> [&[Adj]; 2] {
     let node = topo.node_slot(at);
     match direction {
