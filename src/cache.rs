@@ -2,6 +2,7 @@
 //! data"), with the hit and miss counts behind `metrics().cache_hit_rate()`.
 
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::num::NonZeroUsize;
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -58,6 +59,25 @@ impl RecordCache {
             entries.lock().put(key, Arc::clone(&value));
         }
         Ok(value)
+    }
+
+    /// Looks `keys` up under one lock: `out` gets each cached record (a
+    /// hit, made most recent) or `None`.
+    pub fn get_many(
+        &self,
+        keys: impl Iterator<Item = RecordKey>,
+        out: &mut Vec<Option<Arc<Value>>>,
+    ) {
+        let start = out.len();
+        match &self.entries {
+            Some(entries) => {
+                let mut entries = entries.lock();
+                out.extend(keys.map(|key| entries.get(&key).cloned()));
+            }
+            None => out.extend(keys.map(|_| None)),
+        }
+        let hits = out[start..].iter().filter(|v| v.is_some()).count();
+        self.hits.fetch_add(hits as u64, Ordering::Relaxed);
     }
 
     /// The cached record, without counting a hit or touching its recency.

@@ -3,6 +3,7 @@
 //! secondary-index entries it affects; the storage batch is then applied as
 //! one. Also how the topology is rebuilt from storage at open.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -15,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::index::{IndexDef, RecordKind};
 use crate::model::EdgeId;
 use crate::record;
-use crate::topology::{EdgeSlot, Topology, Undo};
+use crate::topology::{EdgeSlot, IndexChange, Topology, Undo};
 use crate::txn::Op;
 use crate::value::{codec, Value};
 
@@ -35,6 +36,8 @@ pub(crate) struct Plan {
     /// Cache entries to replace (or drop) once the commit is durable.
     pub cache: Vec<(RecordKey, Option<Value>)>,
     pub added_edges: Vec<EdgeId>,
+    /// The batch's index-entry writes, for the topology's copy of the entries.
+    pub index_changes: Vec<IndexChange>,
     pub next_edge_changed: bool,
     /// Properties written earlier in this commit, for index upkeep of later operations.
     pending: BTreeMap<(RecordKind, Vec<u8>), Value>,
@@ -62,15 +65,9 @@ impl Plan {
                     return Err(Error::NodeExists { id });
                 }
                 let label_id = topo.intern_label(&label);
-                topo.add_node(&id, label_id, &mut self.undo);
-                self.index(
-                    topo,
-                    RecordKind::Node,
-                    &label,
-                    id.as_bytes(),
-                    None,
-                    Some(&properties),
-                );
+                let slot = topo.add_node(&id, label_id, &mut self.undo);
+                let at = (RecordKind::Node, u64::from(slot), id.as_bytes());
+                self.index(topo, &label, at, None, Some(&properties));
                 self.batch.put(
                     Keyspace::Nodes,
                     id.as_bytes(),
@@ -137,14 +134,8 @@ impl Plan {
                 let id = topo.add_edge(s, t, label_id, created, &mut self.undo);
                 self.next_edge_changed = true;
                 let key = record::edge_key(id);
-                self.index(
-                    topo,
-                    RecordKind::Edge,
-                    &label,
-                    &key,
-                    None,
-                    Some(&properties),
-                );
+                let at = (RecordKind::Edge, id, &key[..]);
+                self.index(topo, &label, at, None, Some(&properties));
                 let bytes = record::encode_edge(&label, &source, &target, created, &properties);
                 self.batch.put(Keyspace::Edges, key, bytes);
                 self.remember(topo, RecordKind::Edge, &label, key.to_vec(), properties);
@@ -185,8 +176,7 @@ impl Plan {
                 for (at, key) in records {
                     let properties = self.old(kind, at, &key, stored)?;
                     if let Some(value) = def.value_of(&properties) {
-                        self.batch
-                            .put(Keyspace::Index, def.entry_key(value, &key), Vec::new());
+                        self.put_entry(def.entry_key(value, &key), at);
                     }
                 }
                 self.batch
@@ -211,7 +201,7 @@ impl Plan {
                 };
                 let def = topo.indexes[position].clone();
                 for key in stored.keys_with_prefix(Keyspace::Index, &def.prefix())? {
-                    self.batch.delete(Keyspace::Index, key);
+                    self.delete_entry(key);
                 }
                 self.batch.delete(Keyspace::Meta, def.meta_key());
                 topo.remove_index(position, &mut self.undo);
@@ -249,7 +239,7 @@ impl Plan {
         let (kind, slot, key) = at;
         if has_index(topo, kind, label) {
             let old = self.old(kind, slot, key, stored)?;
-            self.index(topo, kind, label, key, Some(&old), new);
+            self.index(topo, label, at, Some(&old), new);
         }
         Ok(())
     }
@@ -275,16 +265,17 @@ impl Plan {
         }
     }
 
-    /// Queues the index changes of a record going from `old` to `new` properties.
+    /// Queues the index changes of a record going from `old` to `new`
+    /// properties; `at` is its kind, slot or edge id and key.
     fn index(
         &mut self,
         topo: &Topology,
-        kind: RecordKind,
         label: &str,
-        record_id: &[u8],
+        at: (RecordKind, u64, &[u8]),
         old: Option<&Value>,
         new: Option<&Value>,
     ) {
+        let (kind, record, key) = at;
         for def in topo.indexes.iter().filter(|d| d.covers(kind, label)) {
             let before = old.and_then(|p| def.value_of(p));
             let after = new.and_then(|p| def.value_of(p));
@@ -292,14 +283,24 @@ impl Plan {
                 continue;
             }
             if let Some(value) = before {
-                self.batch
-                    .delete(Keyspace::Index, def.entry_key(value, record_id));
+                self.delete_entry(def.entry_key(value, key));
             }
             if let Some(value) = after {
-                self.batch
-                    .put(Keyspace::Index, def.entry_key(value, record_id), Vec::new());
+                self.put_entry(def.entry_key(value, key), record);
             }
         }
+    }
+
+    /// Writes an index entry pointing at a node slot or edge id.
+    fn put_entry(&mut self, key: Vec<u8>, record: u64) {
+        self.batch.put(Keyspace::Index, key.clone(), Vec::new());
+        self.index_changes
+            .push(IndexChange::Put(key, record as u32));
+    }
+
+    fn delete_entry(&mut self, key: Vec<u8>) {
+        self.batch.delete(Keyspace::Index, key.clone());
+        self.index_changes.push(IndexChange::Delete(key));
     }
 }
 
@@ -450,6 +451,16 @@ pub(crate) fn load<S: Storage>(storage: &S, repair: bool) -> Result<(Topology, u
     if let Some(err) = failure {
         return Err(err);
     }
+
+    // Entries whose record is missing are left out (integrity checks report them).
+    let mut entries = Vec::new();
+    storage.scan_prefix(Keyspace::Index, b"", &mut |key, _| {
+        if let Some(record) = topo.index_entry_target(key) {
+            entries.push((Box::from(key), record));
+        }
+        ControlFlow::Continue(())
+    })?;
+    topo.load_index_entries(entries);
     let repaired = damaged.len() as u64;
     if !damaged.is_empty() {
         storage.apply(damaged)?;

@@ -460,6 +460,7 @@ impl<S: Storage> Graph<S> {
                 self.note_rollback();
                 return Err(err.into());
             }
+            topo.apply_index_changes(plan.index_changes);
             if change_log {
                 topo.log_seq = sequence;
                 topo.log_time_ms = now;

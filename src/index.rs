@@ -32,7 +32,7 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    fn tag(self) -> u8 {
+    pub(crate) fn tag(self) -> u8 {
         match self {
             RecordKind::Node => b'n',
             RecordKind::Edge => b'e',
@@ -166,8 +166,9 @@ impl IndexDef {
         key
     }
 
-    /// Where a range scan starts and the prefix bounding it from above:
-    /// entries `>= start` while `within(key)`.
+    /// Where a range scan starts, the prefix of its value class and the
+    /// upper value's prefix: the scan covers the entries `>= start` that
+    /// start with the class prefix and are at most the upper value.
     pub fn range_bounds(&self, range: &KeyRange) -> (Vec<u8>, Vec<u8>, Option<Vec<u8>>) {
         let class_tag = match range.class {
             KeyClass::Bool => 0x20,
@@ -197,12 +198,12 @@ pub(crate) fn entry_record_id(key: &[u8]) -> Option<&[u8]> {
     rest.get(rest.len().checked_sub(len)?..)
 }
 
-/// True while a range scan's key is still at or below the upper bound.
-pub(crate) fn within_upper(key: &[u8], upper: Option<&[u8]>) -> bool {
-    match upper {
-        None => true,
-        Some(upper) => key <= upper || key.starts_with(upper),
-    }
+/// The first key after every key starting with `prefix` (`None`: there is none).
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&b| b != 0xff)?;
+    let mut end = prefix[..=last].to_vec();
+    end[last] += 1;
+    Some(end)
 }
 
 pub(crate) fn property_path(property: &str) -> Result<Vec<String>> {

@@ -332,6 +332,26 @@ fn check<S: Storage>(storage: &S, topo: &Topology) -> Result<IntegrityReport> {
         }
     }
 
+    // Queries read the in-memory copy of the entries: it must hold exactly
+    // the entries the records call for, each pointing at its record.
+    let mut held = 0;
+    for (key, record) in topo.index_entries() {
+        if expected.contains(key) && topo.index_entry_target(key) == Some(record) {
+            held += 1;
+        } else {
+            let (index, record) = describe_entry(topo, key);
+            report.add(mismatch(format!(
+                "index {index} holds a wrong entry for record '{record}' in memory"
+            )));
+        }
+    }
+    if held < expected.len() {
+        report.add(mismatch(format!(
+            "{} index entries the records call for are missing from memory or point elsewhere",
+            expected.len() - held
+        )));
+    }
+
     // Both sides are in key order: one merge finds missing and stale entries.
     let mut wanted = expected.into_iter().peekable();
     storage.scan_prefix(Keyspace::Index, b"", &mut |key, _| {
@@ -433,6 +453,16 @@ fn expect(
 }
 
 fn index_problem(topo: &Topology, entry: &[u8], missing: bool) -> IntegrityProblem {
+    let (index, record) = describe_entry(topo, entry);
+    if missing {
+        IntegrityProblem::MissingIndexEntry { index, record }
+    } else {
+        IntegrityProblem::StaleIndexEntry { index, record }
+    }
+}
+
+/// The index (`label.property`) and the record an entry names, as text.
+fn describe_entry(topo: &Topology, entry: &[u8]) -> (String, String) {
     let def: Option<&IndexDef> = topo.indexes.iter().find(|d| entry.starts_with(&d.prefix()));
     let index = def.map_or_else(|| String::from("(none)"), |d| d.info().qualified());
     let record = match (def.map(|d| d.kind), entry_record_id(entry)) {
@@ -443,11 +473,7 @@ fn index_problem(topo: &Topology, entry: &[u8], missing: bool) -> IntegrityProbl
         (_, Some(id)) => String::from_utf8_lossy(id).into_owned(),
         (_, None) => String::from("(unreadable)"),
     };
-    if missing {
-        IntegrityProblem::MissingIndexEntry { index, record }
-    } else {
-        IntegrityProblem::StaleIndexEntry { index, record }
-    }
+    (index, record)
 }
 
 fn corrupt(keyspace: &'static str, err: &dyn fmt::Display) -> IntegrityProblem {
@@ -459,4 +485,48 @@ fn corrupt(keyspace: &'static str, err: &dyn fmt::Display) -> IntegrityProblem {
 
 fn mismatch(detail: String) -> IntegrityProblem {
     IntegrityProblem::TopologyMismatch { detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+
+    use super::*;
+    use crate::topology::IndexChange;
+    use crate::{block_on, Graph, MemoryStorage};
+
+    #[test]
+    fn in_memory_index_entries_that_differ_from_the_records_are_reported() {
+        let graph = Graph::new(MemoryStorage::new());
+        let mut city = crate::value::Map::new();
+        city.insert("city".into(), Value::String("Oslo".into()));
+        for id in ["a", "b"] {
+            block_on(graph.add_node("user", id, &Value::Map(city.clone()))).unwrap();
+        }
+        block_on(graph.create_index("user", "city")).unwrap();
+        assert!(graph.check_integrity().unwrap().is_ok());
+
+        let mut topo = graph.inner().topology.write();
+        let (kept, lost) = {
+            let mut entries = topo.index_entries();
+            let first = entries.next().unwrap();
+            let second = entries.next().unwrap();
+            ((first.0.to_vec(), first.1), second.0.to_vec())
+        };
+        topo.apply_index_changes(vec![
+            // Points at the other node's slot.
+            IndexChange::Put(kept.0, kept.1 ^ 1),
+            IndexChange::Delete(lost),
+        ]);
+        drop(topo);
+        let report = graph.check_integrity().unwrap();
+        let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "topology mismatch: index user.city holds a wrong entry for record 'a' in memory",
+                "topology mismatch: 2 index entries the records call for are missing from memory or point elsewhere",
+            ]
+        );
+    }
 }

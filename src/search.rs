@@ -15,15 +15,15 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::ops::ControlFlow;
 
-use knowledge_graph_storage::{Keyspace, Storage};
+use knowledge_graph_storage::Storage;
 
+use crate::cache::RecordKey;
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::index::{entry_record_id, within_upper, IndexDef, RecordKind};
+use crate::index::{prefix_end, IndexDef, RecordKind};
 use crate::model::{Edge, Node};
 use crate::query::{lookup_path, BuiltinValue, IndexKind, KeyRange, Params, Query, Record};
 use crate::read::GraphRead;
-use crate::record;
 use crate::value::Value;
 
 const NODE_BUILTINS: &[&str] = &["id"];
@@ -220,155 +220,236 @@ impl Record for EdgeRecord<'_> {
 }
 
 impl<S: Storage> GraphRead<'_, S> {
-    /// Record ids (node slots or edge ids) the access path yields, ascending.
     /// Calls `visit` with each record id (node slot or edge id) the access
     /// path yields, until it breaks: index order for seeks and ranges (each
     /// record at most once: it has one value per index), insertion order for
-    /// scans.
+    /// scans. Indexes are read from the topology's copy of their entries.
     fn candidates(
         &self,
         kind: RecordKind,
         label: &str,
         access: &Access,
         visit: &mut dyn FnMut(u32) -> ControlFlow<()>,
-    ) -> Result<()> {
+    ) {
         let topo = &self.topo;
         let Some(label_id) = topo.label_id(label) else {
-            return Ok(());
+            return;
         };
-        let mut take = |key: &[u8]| {
-            let found = entry_record_id(key).and_then(|record_id| match kind {
-                RecordKind::Node => core::str::from_utf8(record_id)
-                    .ok()
-                    .and_then(|id| topo.node(id)),
-                RecordKind::Edge => record::edge_id_from_key(record_id).ok().map(|e| e as u32),
-            });
-            found.map_or(ControlFlow::Continue(()), &mut *visit)
-        };
-        let storage = &self.graph().inner().storage;
         match access {
             Access::Scan => {
-                let mut ids: alloc::boxed::Box<dyn Iterator<Item = u32>> = match kind {
-                    RecordKind::Node => alloc::boxed::Box::new(
-                        topo.live_nodes()
-                            .filter(|&n| topo.node_slot(n).label == label_id),
-                    ),
-                    RecordKind::Edge => {
-                        alloc::boxed::Box::new((0..topo.edges.len() as u32).filter(|&e| {
+                let _ = match kind {
+                    RecordKind::Node => topo
+                        .live_nodes()
+                        .filter(|&n| topo.node_slot(n).label == label_id)
+                        .try_for_each(visit),
+                    RecordKind::Edge => (0..topo.edges.len() as u32)
+                        .filter(|&e| {
                             topo.edge(u64::from(e))
                                 .is_some_and(|slot| slot.label == label_id)
-                        }))
-                    }
+                        })
+                        .try_for_each(visit),
                 };
-                let _ = ids.try_for_each(&mut *visit);
             }
             Access::Seek(def, keys) => {
                 // `1` and `1.0` share a key: seek each distinct key once.
                 let mut prefixes: Vec<Vec<u8>> = keys.iter().map(|k| def.value_prefix(k)).collect();
                 prefixes.sort();
                 prefixes.dedup();
-                let mut stopped = false;
-                for prefix in prefixes {
-                    storage.scan_prefix(Keyspace::Index, &prefix, &mut |key, _| {
-                        let flow = take(key);
-                        stopped = flow.is_break();
-                        flow
-                    })?;
-                    if stopped {
+                for prefix in &prefixes {
+                    let end = prefix_end(prefix);
+                    if topo
+                        .index_records(prefix, end.as_deref())
+                        .try_for_each(&mut *visit)
+                        .is_break()
+                    {
                         break;
                     }
                 }
             }
             Access::Range(def, ranges) => {
-                let mut stopped = false;
                 for range in ranges {
                     let (start, class, upper) = def.range_bounds(range);
-                    storage.scan_from(Keyspace::Index, &start, &mut |key, _| {
-                        if !key.starts_with(&class) || !within_upper(key, upper.as_deref()) {
-                            return ControlFlow::Break(());
-                        }
-                        let flow = take(key);
-                        stopped = flow.is_break();
-                        flow
-                    })?;
-                    if stopped {
+                    let end = match (prefix_end(&class), upper.as_deref().and_then(prefix_end)) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    if topo
+                        .index_records(&start, end.as_deref())
+                        .try_for_each(&mut *visit)
+                        .is_break()
+                    {
                         break;
                     }
                 }
             }
         }
-        Ok(())
     }
 
     /// The page of records of `kind` and `label` matching `query`; `record`
-    /// returns a candidate's properties, its [`Record`] view and the output value.
+    /// gets a candidate and its properties, and returns the output value if
+    /// `wanted` says the candidate's [`Record`] view is on the page.
+    ///
+    /// Candidates are taken in chunks: the chunk's cached properties are
+    /// looked up under one lock and touched before any is evaluated, so
+    /// their cache misses overlap instead of coming one after another.
     fn run<T>(
         &self,
         kind: RecordKind,
         label: &str,
         query: &Query,
         page: Page,
-        mut record: impl FnMut(u32, &mut dyn FnMut(&dyn Record) -> bool) -> Result<Option<T>>,
+        record: impl Fn(u32, &Arc<Value>, &mut dyn FnMut(&dyn Record) -> bool) -> Option<T>,
     ) -> Result<Vec<T>> {
+        const CHUNK: usize = 32;
         let access = choose(&self.topo.indexes, kind, label, query);
         let mut out = Vec::new();
         let mut skip = page.offset;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut properties = Vec::with_capacity(CHUNK);
         let mut failure = None;
-        self.candidates(kind, label, &access, &mut |id| {
-            if page.limit.is_some_and(|limit| out.len() >= limit) {
-                return ControlFlow::Break(());
-            }
-            // Matches before the page are skipped, not returned.
-            let mut wanted = |r: &dyn Record| {
-                if !query.matches(r) {
-                    return false;
+        let mut filter =
+            |chunk: &mut Vec<u32>, skip: &mut usize, out: &mut Vec<T>| -> Result<bool> {
+                let slots = chunk
+                    .iter()
+                    .fold(0, |acc, &id| acc ^ self.touch_slot(kind, id));
+                properties.clear();
+                self.properties_of(kind, chunk, &mut properties)?;
+                let touched = properties.iter().flatten().fold(0, |acc, p| acc ^ touch(p));
+                core::hint::black_box((slots, touched));
+                for (&id, found) in chunk.iter().zip(properties.iter().flatten()) {
+                    // Matches before the page are skipped, not returned.
+                    let mut wanted = |r: &dyn Record| {
+                        if !query.matches(r) {
+                            return false;
+                        }
+                        if *skip > 0 {
+                            *skip -= 1;
+                            return false;
+                        }
+                        true
+                    };
+                    out.extend(record(id, found, &mut wanted));
+                    if page.limit.is_some_and(|limit| out.len() >= limit) {
+                        return Ok(false);
+                    }
                 }
-                if skip > 0 {
-                    skip -= 1;
-                    return false;
-                }
-                true
+                chunk.clear();
+                Ok(true)
             };
-            match record(id, &mut wanted) {
-                Ok(found) => {
-                    out.extend(found);
-                    ControlFlow::Continue(())
+        // Enough candidates to fill the page if all match, at most a chunk.
+        let wanted_now = |skip: usize, out: &Vec<T>| {
+            page.limit.map_or(CHUNK, |limit| {
+                (limit.saturating_sub(out.len()) + skip).clamp(1, CHUNK)
+            })
+        };
+        let mut more = true;
+        self.candidates(kind, label, &access, &mut |id| {
+            chunk.push(id);
+            if chunk.len() < wanted_now(skip, &out) {
+                return ControlFlow::Continue(());
+            }
+            match filter(&mut chunk, &mut skip, &mut out) {
+                Ok(true) => ControlFlow::Continue(()),
+                Ok(false) => {
+                    more = false;
+                    ControlFlow::Break(())
                 }
                 Err(err) => {
                     failure = Some(err);
                     ControlFlow::Break(())
                 }
             }
-        })?;
-        match failure {
-            Some(err) => Err(err),
-            None => Ok(out),
+        });
+        if let Some(err) = failure {
+            return Err(err);
+        }
+        if more && !chunk.is_empty() {
+            filter(&mut chunk, &mut skip, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Reads the topology of a node (its slot and id) or an edge (its slot
+    /// and its endpoints' ids), which building its record will wait for.
+    fn touch_slot(&self, kind: RecordKind, id: u32) -> u8 {
+        let topo = &self.topo;
+        let node = |slot: u32| {
+            topo.node_slot(slot)
+                .id
+                .as_bytes()
+                .first()
+                .copied()
+                .unwrap_or(0)
+        };
+        match kind {
+            RecordKind::Node => node(id),
+            RecordKind::Edge => {
+                let edge = topo.edges[id as usize];
+                node(edge.source) ^ node(edge.target)
+            }
         }
     }
 
+    /// The properties of the nodes in `slots` (or the edges with `ids`), in
+    /// order: the cached ones looked up under one lock, the rest loaded.
+    fn properties_of(
+        &self,
+        kind: RecordKind,
+        ids: &[u32],
+        out: &mut Vec<Option<Arc<Value>>>,
+    ) -> Result<()> {
+        let cache = &self.graph().inner().cache;
+        cache.get_many(
+            ids.iter().map(|&id| match kind {
+                RecordKind::Node => RecordKey::node(id),
+                RecordKind::Edge => RecordKey::edge(u64::from(id)),
+            }),
+            out,
+        );
+        for (&id, found) in ids.iter().zip(out.iter_mut()) {
+            if found.is_none() {
+                *found = Some(match kind {
+                    RecordKind::Node => self.node_properties(id)?,
+                    RecordKind::Edge => self.edge_properties(id)?,
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
-        self.run(RecordKind::Node, label, query, page, |slot, wanted| {
-            let properties = self.node_properties(slot)?;
-            let record = NodeRecord {
-                id: &self.topo.node_slot(slot).id,
-                properties: &properties,
-            };
-            Ok(wanted(&record).then(|| self.node_with(slot, Arc::clone(&properties))))
-        })
+        self.run(
+            RecordKind::Node,
+            label,
+            query,
+            page,
+            |slot, properties, wanted| {
+                let record = NodeRecord {
+                    id: &self.topo.node_slot(slot).id,
+                    properties,
+                };
+                wanted(&record).then(|| self.node_with(slot, Arc::clone(properties)))
+            },
+        )
     }
 
     fn run_edges(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Edge>> {
-        self.run(RecordKind::Edge, label, query, page, |id, wanted| {
-            let properties = self.edge_properties(id)?;
-            let slot = self.topo.edges[id as usize];
-            let record = EdgeRecord {
-                source: &self.topo.node_slot(slot.source).id,
-                target: &self.topo.node_slot(slot.target).id,
-                created_at_ms: slot.created_at_ms,
-                properties: &properties,
-            };
-            Ok(wanted(&record).then(|| self.edge_with(id, Arc::clone(&properties))))
-        })
+        self.run(
+            RecordKind::Edge,
+            label,
+            query,
+            page,
+            |id, properties, wanted| {
+                let slot = self.topo.edges[id as usize];
+                let record = EdgeRecord {
+                    source: &self.topo.node_slot(slot.source).id,
+                    target: &self.topo.node_slot(slot.target).id,
+                    created_at_ms: slot.created_at_ms,
+                    properties,
+                };
+                wanted(&record).then(|| self.edge_with(id, Arc::clone(properties)))
+            },
+        )
     }
 
     fn explain(&self, kind: RecordKind, label: &str, query: &Query) -> Result<QueryPlan> {
@@ -377,7 +458,7 @@ impl<S: Storage> GraphRead<'_, S> {
         self.candidates(kind, label, &access, &mut |_| {
             rows += 1;
             ControlFlow::Continue(())
-        })?;
+        });
         let first = match access {
             Access::Seek(def, keys) => PlanStep::IndexSeek {
                 index: def.info().qualified(),
@@ -403,6 +484,22 @@ impl<S: Storage> GraphRead<'_, S> {
             ],
         })
     }
+}
+
+/// Reads the first byte of the first few keys and text values of a record's
+/// properties (their heap blocks are what evaluating it will wait for).
+fn touch(properties: &Value) -> u8 {
+    let Value::Map(map) = properties else {
+        return 0;
+    };
+    let first = |bytes: &[u8]| bytes.first().copied().unwrap_or(0);
+    map.iter().take(8).fold(0, |acc, (key, value)| {
+        let text = match value {
+            Value::String(text) => first(text.as_bytes()),
+            _ => 0,
+        };
+        acc ^ first(key.as_bytes()) ^ text
+    })
 }
 
 fn describe_range(range: &KeyRange) -> String {

@@ -6,12 +6,16 @@
 //! themselves and are never reused, so an [`EdgeId`](crate::EdgeId) stays
 //! valid for the life of the database.
 
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::ops::Bound;
 
 use hashbrown::HashMap;
 
-use crate::index::IndexDef;
+use crate::index::{entry_record_id, IndexDef, RecordKind};
+use crate::record;
 
 /// Dense index of a live node inside one graph (not stable across removals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,6 +67,14 @@ impl EdgeSlot {
     }
 }
 
+/// A change to one secondary-index entry, applied to the topology once the
+/// commit that makes it is stored.
+pub(crate) enum IndexChange {
+    /// The entry now exists and points at this node slot or edge id.
+    Put(Vec<u8>, u32),
+    Delete(Vec<u8>),
+}
+
 /// What [`Topology::undo`] needs to reverse one change.
 pub(crate) enum Undo {
     NodeAdded(u32),
@@ -103,6 +115,10 @@ pub(crate) struct Topology {
     pub indexes: Vec<IndexDef>,
     /// The id the next created index gets.
     pub next_index_id: u32,
+    /// Every secondary-index entry (the index keyspace's keys, see `index`)
+    /// with the node slot or edge id it points at, so a query reads an index
+    /// without touching storage or looking ids up.
+    index_entries: BTreeMap<Box<[u8]>, u32>,
     /// Commits applied since the graph was opened (caches key on it).
     pub generation: u64,
     /// The change log's last sequence number and its commit time (see `changelog`).
@@ -290,6 +306,60 @@ impl Topology {
     pub fn remove_index(&mut self, position: usize, undo: &mut Vec<Undo>) {
         let def = self.indexes.remove(position);
         undo.push(Undo::IndexRemoved { position, def });
+    }
+
+    /// Applies a committed batch's index-entry changes, in order.
+    pub fn apply_index_changes(&mut self, changes: Vec<IndexChange>) {
+        for change in changes {
+            match change {
+                IndexChange::Put(key, record) => {
+                    self.index_entries.insert(key.into_boxed_slice(), record);
+                }
+                IndexChange::Delete(key) => {
+                    self.index_entries.remove(key.as_slice());
+                }
+            }
+        }
+    }
+
+    /// Replaces the index entries with `entries` (at open).
+    pub fn load_index_entries(&mut self, entries: Vec<(Box<[u8]>, u32)>) {
+        self.index_entries = entries.into_iter().collect();
+    }
+
+    /// The records of the index entries from `start` on and, with `end`,
+    /// before it, in key order.
+    pub fn index_records<'a>(
+        &'a self,
+        start: &'a [u8],
+        end: Option<&'a [u8]>,
+    ) -> impl Iterator<Item = u32> + 'a {
+        let end = end.map_or(Bound::Unbounded, Bound::Excluded);
+        self.index_entries
+            .range::<[u8], _>((Bound::Included(start), end))
+            .map(|(_, &record)| record)
+    }
+
+    /// Every index entry held, in key order, with its node slot or edge id.
+    pub fn index_entries(&self) -> impl Iterator<Item = (&[u8], u32)> {
+        self.index_entries
+            .iter()
+            .map(|(key, &record)| (&**key, record))
+    }
+
+    /// The live node slot or edge id an index entry names.
+    pub fn index_entry_target(&self, key: &[u8]) -> Option<u32> {
+        let id = entry_record_id(key)?;
+        match key.first() {
+            Some(&tag) if tag == RecordKind::Node.tag() => {
+                self.node(core::str::from_utf8(id).ok()?)
+            }
+            Some(&tag) if tag == RecordKind::Edge.tag() => record::edge_id_from_key(id)
+                .ok()
+                .filter(|&e| self.edge(e).is_some())
+                .map(|e| e as u32),
+            _ => None,
+        }
     }
 
     /// Reverses `log` (newest change first), restoring the exact prior state.

@@ -12,8 +12,8 @@ use std::collections::{BTreeSet, VecDeque};
 use common::props;
 use knowledge_graph::query::{Params, Query};
 use knowledge_graph::{
-    block_on, Direction, Error, Graph, MemoryStorage, Page, PathOptions, SledStorage, Storage,
-    Value,
+    block_on, Direction, Error, Graph, GraphOptions, MemoryStorage, Page, PathOptions, SledStorage,
+    Storage, Value,
 };
 use proptest::prelude::*;
 
@@ -103,6 +103,11 @@ fn brute_force<S: Storage>(graph: &Graph<S>, expr: &str, params: &[String]) -> V
 
 fn build<S: Storage>(storage: S, people: &[Person]) -> Graph<S> {
     let graph = Graph::new(storage);
+    fill(&graph, people);
+    graph
+}
+
+fn fill<S: Storage>(graph: &Graph<S>, people: &[Person]) {
     let mut batch = graph.batch();
     for (i, p) in people.iter().enumerate() {
         batch
@@ -117,7 +122,6 @@ fn build<S: Storage>(storage: S, people: &[Person]) -> Graph<S> {
         )
         .unwrap();
     block_on(batch.commit()).unwrap();
-    graph
 }
 
 fn check_queries<S: Storage>(
@@ -183,10 +187,13 @@ proptest! {
             }
         }
         check_queries(&graph, &queries)?;
+        // Also checks the in-memory copy of the index entries queries read.
+        block_on(graph.verify_integrity()).unwrap();
         drop(graph);
         let graph = open();
         prop_assert_eq!(graph.indexes().len(), 4, "index definitions survive reopen");
         check_queries(&graph, &queries)?;
+        block_on(graph.verify_integrity()).unwrap();
     }
 }
 
@@ -274,30 +281,52 @@ fn query_errors_say_where_and_what() {
 
 #[test]
 fn pages_split_results_without_overlap() {
-    let people: Vec<Person> = (0..30)
+    // Candidates are evaluated in chunks; pages of every size must cut the
+    // results at the same places, by index and by scan, whether the
+    // records come from the cache (which holds 10 here) or from storage.
+    let people: Vec<Person> = (0..200)
         .map(|i| Person {
-            age: i,
-            city: 0,
+            age: i % 37,
+            city: (i % 3) as usize,
             score: None,
             home: 0,
         })
         .collect();
-    let graph = build(MemoryStorage::new(), &people);
-    block_on(graph.create_index("person", "city")).unwrap();
-    let all = ids(block_on(graph.query_nodes("person", "age >= 5", &[] as &[&str])).unwrap());
-    assert_eq!(all.len(), 25);
-    let mut paged = Vec::new();
-    for page in 0..4 {
-        let part = block_on(graph.query_nodes_with(
-            "person",
-            "age >= 5",
-            Params::new(),
-            Page::new(page * 10, 10),
-        ))
-        .unwrap();
-        paged.extend(ids(part));
+    let options = GraphOptions {
+        cache_capacity: 10,
+        ..GraphOptions::default()
+    };
+    let graph = Graph::with_options(MemoryStorage::new(), options)
+        .unwrap_or_else(|(_, err)| panic!("{err}"));
+    fill(&graph, &people);
+    for indexed in [false, true] {
+        if indexed {
+            block_on(graph.create_index("person", "city")).unwrap();
+        }
+        let expr = "city = $1 AND age >= 5";
+        let all = ids(block_on(graph.query_nodes("person", expr, &["Oslo"])).unwrap());
+        let mut expected = brute_force(&graph, expr, &["Oslo".into()]);
+        assert!(expected.len() > 40, "more than a chunk of results");
+        let mut sorted = all.clone();
+        sorted.sort();
+        expected.sort();
+        assert_eq!(sorted, expected, "indexed: {indexed}");
+        for size in [1, 7, 10, 31, 33, 64] {
+            let mut paged = Vec::new();
+            for page in 0..=all.len() / size {
+                let part = block_on(graph.query_nodes_with(
+                    "person",
+                    expr,
+                    Params::from_texts(&["Oslo"]),
+                    Page::new(page * size, size),
+                ))
+                .unwrap();
+                assert!(part.len() <= size);
+                paged.extend(ids(part));
+            }
+            assert_eq!(paged, all, "pages of {size}, indexed: {indexed}");
+        }
     }
-    assert_eq!(paged, all);
 }
 
 #[test]
