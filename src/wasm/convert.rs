@@ -347,6 +347,17 @@ export function plainJson(value) {
     return undefined;
   }
 }
+export function deepFreeze(value) {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    } else {
+      for (const key in value) deepFreeze(value[key]);
+    }
+  }
+  return value;
+}
 export function splitIdLists(text) {
   return text.split('\x01').map((list) => (list === '' ? [] : list.split('\0')));
 }
@@ -357,6 +368,10 @@ extern "C" {
     /// else `undefined`.
     #[wasm_bindgen(js_name = plainJson)]
     fn plain_json(value: &JsValue) -> Option<String>;
+
+    /// Freezes an object and everything in it (byte arrays cannot be frozen).
+    #[wasm_bindgen(js_name = deepFreeze)]
+    pub(crate) fn freeze(value: JsValue) -> JsValue;
 
     #[wasm_bindgen(js_name = splitIdLists)]
     fn split_id_lists(text: &str) -> JsValue;

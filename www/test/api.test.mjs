@@ -35,6 +35,36 @@ test('nodes round-trip with plain-object properties', () => {
   g.free();
 });
 
+test('getNode hands back one frozen record until the graph changes', () => {
+  const g = sample();
+  const first = g.getNode('alice');
+  assert.equal(g.getNode('alice'), first, 'a repeated lookup returns the same object');
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.properties));
+  assert.ok(Object.isFrozen(first.properties.address) && Object.isFrozen(first.properties.tags));
+  assert.throws(() => { first.properties.name = 'Mallory'; }, TypeError);
+  assert.throws(() => { first.properties.tags.push('c'); }, TypeError);
+  assert.equal(g.getNode('alice').properties.name, 'Alice');
+  // Any commit, even one that does not touch the node, gives fresh objects.
+  g.addEdge('follows', 'bob', 'alice');
+  const second = g.getNode('alice');
+  assert.notEqual(second, first);
+  assert.deepEqual(second, first);
+  g.updateNode('alice', { name: 'Alice B.' });
+  assert.deepEqual(g.getNode('alice').properties, { name: 'Alice B.' });
+  assert.equal(first.properties.name, 'Alice', 'a record already returned keeps its values');
+  g.removeNode('alice');
+  assert.equal(g.getNode('alice'), undefined);
+  // A failed transaction changes nothing, so the record stays the same.
+  const bob = g.getNode('bob');
+  assert.throws(() => g.transaction([{ op: 'updateNode', id: 'bob', properties: {} }, { op: 'removeNode', id: 'nobody' }]));
+  assert.equal(g.getNode('bob'), bob);
+  // Byte arrays cannot be frozen; the rest of their record is.
+  g.addNode('thing', 't', { bytes: new Uint8Array([1, 2]) });
+  const t = g.getNode('t');
+  assert.ok(Object.isFrozen(t.properties) && t.properties.bytes instanceof Uint8Array);
+  g.free();
+});
+
 test('floats, bytes, nulls and big integers keep their types', () => {
   const g = new KnowledgeGraph();
   g.addNode('thing', 't', { ratio: 0.5, bytes: new Uint8Array([1, 2, 3]), big: 2n ** 60n, none: null, ok: true });
