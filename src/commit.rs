@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::index::{IndexDef, RecordKind};
 use crate::model::EdgeId;
 use crate::record;
-use crate::topology::{EdgeSlot, IndexChange, Topology, Undo};
+use crate::topology::{EdgeSlot, IndexChange, LabelId, Topology, Undo};
 use crate::txn::Op;
 use crate::value::{codec, Value};
 
@@ -38,6 +38,9 @@ pub(crate) struct Plan {
     pub added_edges: Vec<EdgeId>,
     /// The batch's index-entry writes, for the topology's copy of the entries.
     pub index_changes: Vec<IndexChange>,
+    /// New properties of the nodes (by slot) of labels with property
+    /// columns; `None` for removed nodes.
+    pub column_changes: Vec<(u32, LabelId, Option<Value>)>,
     pub next_edge_changed: bool,
     /// Properties written earlier in this commit, for index upkeep of later operations.
     pending: BTreeMap<(RecordKind, Vec<u8>), Value>,
@@ -68,6 +71,7 @@ impl Plan {
                 let slot = topo.add_node(&id, label_id, &mut self.undo);
                 let at = (RecordKind::Node, u64::from(slot), id.as_bytes());
                 self.index(topo, &label, at, None, Some(&properties));
+                self.column_change(topo, slot, label_id, Some(&properties));
                 self.batch.put(
                     Keyspace::Nodes,
                     id.as_bytes(),
@@ -80,9 +84,11 @@ impl Plan {
                 let slot = topo
                     .node(&id)
                     .ok_or_else(|| Error::NodeNotFound { id: id.clone() })?;
-                let label = String::from(&**topo.label(topo.node_slot(slot).label));
+                let label_id = topo.node_slot(slot).label;
+                let label = String::from(&**topo.label(label_id));
                 let at = (RecordKind::Node, u64::from(slot), id.as_bytes());
                 self.reindex(topo, &label, at, Some(&properties), stored)?;
+                self.column_change(topo, slot, label_id, Some(&properties));
                 self.batch.put(
                     Keyspace::Nodes,
                     id.as_bytes(),
@@ -102,9 +108,11 @@ impl Plan {
                 while let Some(edge) = topo.node_slot(slot).inc.last().map(|a| a.edge) {
                     self.remove_edge(topo, edge, stored)?;
                 }
-                let label = String::from(&**topo.label(topo.node_slot(slot).label));
+                let label_id = topo.node_slot(slot).label;
+                let label = String::from(&**topo.label(label_id));
                 let at = (RecordKind::Node, u64::from(slot), id.as_bytes());
                 self.reindex(topo, &label, at, None, stored)?;
+                self.column_change(topo, slot, label_id, None);
                 topo.remove_node(slot, &mut self.undo);
                 self.batch.delete(Keyspace::Nodes, id.into_bytes());
                 self.cache.push((RecordKey::node(slot), None));
@@ -288,6 +296,19 @@ impl Plan {
             if let Some(value) = after {
                 self.put_entry(def.entry_key(value, key), record);
             }
+        }
+    }
+
+    /// Notes a node's new properties for the property columns of its label.
+    fn column_change(
+        &mut self,
+        topo: &mut Topology,
+        slot: u32,
+        label: LabelId,
+        properties: Option<&Value>,
+    ) {
+        if topo.columns.get_mut().covers(label) {
+            self.column_changes.push((slot, label, properties.cloned()));
         }
     }
 

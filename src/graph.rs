@@ -49,6 +49,14 @@ pub struct GraphOptions {
     ///
     /// [`StorageConfig::change_log`]: knowledge_graph_storage::StorageConfig::change_log
     pub change_log: Option<bool>,
+    /// Property columns kept for node queries (0: none). A column holds one
+    /// property of every node of one label, in memory, so a query filter
+    /// reads one array entry per candidate instead of the candidate's whole
+    /// record. One is built when queries without it have examined as many
+    /// candidates as the label has nodes; the least recently used goes when
+    /// there would be more. Each costs about 32 bytes per node slot, plus
+    /// the property's own heap data (text, lists).
+    pub query_columns: usize,
 }
 
 impl Default for GraphOptions {
@@ -58,6 +66,7 @@ impl Default for GraphOptions {
             timeout: Duration::from_secs(5),
             clock: crate::clock::now_millis,
             change_log: None,
+            query_columns: 8,
         }
     }
 }
@@ -205,6 +214,11 @@ impl<S: Storage> Graph<S> {
         unavailable: Option<String>,
     ) -> Self {
         let sync_on_commit = storage.config().sync_on_commit;
+        let mut topology = topology;
+        topology
+            .columns
+            .get_mut()
+            .set_capacity(options.query_columns);
         Graph {
             inner: Arc::new(Inner {
                 storage,
@@ -461,6 +475,7 @@ impl<S: Storage> Graph<S> {
                 return Err(err.into());
             }
             topo.apply_index_changes(plan.index_changes);
+            topo.columns.get_mut().update(plan.column_changes);
             if change_log {
                 topo.log_seq = sequence;
                 topo.log_time_ms = now;

@@ -18,6 +18,7 @@ pub mod backup;
 mod cache;
 mod changelog;
 mod clock;
+mod columns;
 mod commit;
 mod error;
 mod graph;

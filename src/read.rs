@@ -137,15 +137,19 @@ impl<'g, S: Storage> GraphRead<'g, S> {
 
     /// The properties of the node in `slot`, through the cache.
     pub(crate) fn node_properties(&self, slot: u32) -> Result<Arc<Value>> {
-        let inner = self.graph.inner();
+        let cache = &self.graph.inner().cache;
+        cache.get_or_load(RecordKey::node(slot), || self.load_node(slot))
+    }
+
+    /// The stored properties of the node in `slot`.
+    fn load_node(&self, slot: u32) -> Result<Value> {
         let node = self.topo.node_slot(slot);
-        inner.cache.get_or_load(RecordKey::node(slot), || {
-            let key = node.id.as_bytes();
-            let bytes = inner.storage.get(Keyspace::Nodes, key)?.ok_or_else(|| {
-                Error::corrupt(alloc::format!("node '{}' has no stored record", node.id))
-            })?;
-            record::decode_properties(RecordKind::Node, key, &bytes)
-        })
+        let key = node.id.as_bytes();
+        let storage = &self.graph.inner().storage;
+        let bytes = storage.get(Keyspace::Nodes, key)?.ok_or_else(|| {
+            Error::corrupt(alloc::format!("node '{}' has no stored record", node.id))
+        })?;
+        record::decode_properties(RecordKind::Node, key, &bytes)
     }
 
     /// The properties of edge `id`, through the cache.
@@ -160,6 +164,14 @@ impl<'g, S: Storage> GraphRead<'g, S> {
                 .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
             record::decode_properties(RecordKind::Edge, &key, &bytes)
         })
+    }
+
+    /// The properties of the node in `slot`, without filling the cache (for bulk reads).
+    pub(crate) fn node_properties_uncached(&self, slot: u32) -> Result<Arc<Value>> {
+        match self.graph.inner().cache.peek(RecordKey::node(slot)) {
+            Some(cached) => Ok(cached),
+            None => Ok(Arc::new(self.load_node(slot)?)),
+        }
     }
 
     /// The properties of edge `id`, without filling the cache (for bulk reads).

@@ -18,10 +18,12 @@ use core::ops::ControlFlow;
 use knowledge_graph_storage::Storage;
 
 use crate::cache::RecordKey;
+use crate::columns::Column;
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::index::{prefix_end, IndexDef, RecordKind};
 use crate::model::{Edge, Node};
+use crate::query::eval::Prepared;
 use crate::query::{lookup_path, BuiltinValue, IndexKind, KeyRange, Params, Query, Record};
 use crate::read::GraphRead;
 use crate::value::Value;
@@ -285,56 +287,47 @@ impl<S: Storage> GraphRead<'_, S> {
         }
     }
 
-    /// The page of records of `kind` and `label` matching `query`; `record`
-    /// gets a candidate and its properties, and returns the output value if
-    /// `wanted` says the candidate's [`Record`] view is on the page.
+    /// The page of records of `kind` and `label` that `matcher` accepts
+    /// among the candidates of `access`, and how many candidates it examined.
     ///
-    /// Candidates are taken in chunks: the chunk's cached properties are
-    /// looked up under one lock and touched before any is evaluated, so
-    /// their cache misses overlap instead of coming one after another.
+    /// Candidates are taken in chunks, so what judging them waits for (their
+    /// slots, cached records or column entries) can be read for the whole
+    /// chunk at once, the cache misses overlapping instead of coming one
+    /// after another.
     fn run<T>(
         &self,
         kind: RecordKind,
         label: &str,
-        query: &Query,
+        access: &Access,
         page: Page,
-        record: impl Fn(u32, &Arc<Value>, &mut dyn FnMut(&dyn Record) -> bool) -> Option<T>,
-    ) -> Result<Vec<T>> {
+        matcher: &mut dyn Matcher<T>,
+    ) -> Result<(Vec<T>, u64)> {
         const CHUNK: usize = 32;
-        let access = choose(&self.topo.indexes, kind, label, query);
         let mut out = Vec::new();
         let mut skip = page.offset;
+        let mut examined = 0u64;
         let mut chunk = Vec::with_capacity(CHUNK);
-        let mut properties = Vec::with_capacity(CHUNK);
+        let mut keep = Vec::with_capacity(CHUNK);
+        let mut matched = Vec::with_capacity(CHUNK);
         let mut failure = None;
         let mut filter =
             |chunk: &mut Vec<u32>, skip: &mut usize, out: &mut Vec<T>| -> Result<bool> {
-                let slots = chunk
-                    .iter()
-                    .fold(0, |acc, &id| acc ^ self.touch_slot(kind, id));
-                properties.clear();
-                self.properties_of(kind, chunk, &mut properties)?;
-                let touched = properties.iter().flatten().fold(0, |acc, p| acc ^ touch(p));
-                core::hint::black_box((slots, touched));
-                for (&id, found) in chunk.iter().zip(properties.iter().flatten()) {
-                    // Matches before the page are skipped, not returned.
-                    let mut wanted = |r: &dyn Record| {
-                        if !query.matches(r) {
-                            return false;
-                        }
-                        if *skip > 0 {
-                            *skip -= 1;
-                            return false;
-                        }
-                        true
-                    };
-                    out.extend(record(id, found, &mut wanted));
-                    if page.limit.is_some_and(|limit| out.len() >= limit) {
-                        return Ok(false);
+                examined += chunk.len() as u64;
+                keep.clear();
+                matcher.judge(chunk, &mut keep)?;
+                matched.clear();
+                let room = page.limit.map_or(usize::MAX, |limit| limit - out.len());
+                // Matches before the page are skipped, not returned.
+                for (at, _) in keep.iter().enumerate().filter(|(_, &kept)| kept) {
+                    if *skip > 0 {
+                        *skip -= 1;
+                    } else if matched.len() < room {
+                        matched.push(at);
                     }
                 }
+                matcher.output(chunk, &matched, out)?;
                 chunk.clear();
-                Ok(true)
+                Ok(page.limit.is_none_or(|limit| out.len() < limit))
             };
         // Enough candidates to fill the page if all match, at most a chunk.
         let wanted_now = |skip: usize, out: &Vec<T>| {
@@ -342,45 +335,40 @@ impl<S: Storage> GraphRead<'_, S> {
                 (limit.saturating_sub(out.len()) + skip).clamp(1, CHUNK)
             })
         };
-        let mut more = true;
-        self.candidates(kind, label, &access, &mut |id| {
-            chunk.push(id);
-            if chunk.len() < wanted_now(skip, &out) {
-                return ControlFlow::Continue(());
-            }
-            match filter(&mut chunk, &mut skip, &mut out) {
-                Ok(true) => ControlFlow::Continue(()),
-                Ok(false) => {
-                    more = false;
-                    ControlFlow::Break(())
+        let mut more = page.limit != Some(0);
+        if more {
+            self.candidates(kind, label, access, &mut |id| {
+                chunk.push(id);
+                if chunk.len() < wanted_now(skip, &out) {
+                    return ControlFlow::Continue(());
                 }
-                Err(err) => {
-                    failure = Some(err);
-                    ControlFlow::Break(())
+                match filter(&mut chunk, &mut skip, &mut out) {
+                    Ok(true) => ControlFlow::Continue(()),
+                    Ok(false) => {
+                        more = false;
+                        ControlFlow::Break(())
+                    }
+                    Err(err) => {
+                        failure = Some(err);
+                        ControlFlow::Break(())
+                    }
                 }
-            }
-        });
+            });
+        }
         if let Some(err) = failure {
             return Err(err);
         }
         if more && !chunk.is_empty() {
             filter(&mut chunk, &mut skip, &mut out)?;
         }
-        Ok(out)
+        Ok((out, examined))
     }
 
     /// Reads the topology of a node (its slot and id) or an edge (its slot
     /// and its endpoints' ids), which building its record will wait for.
     fn touch_slot(&self, kind: RecordKind, id: u32) -> u8 {
         let topo = &self.topo;
-        let node = |slot: u32| {
-            topo.node_slot(slot)
-                .id
-                .as_bytes()
-                .first()
-                .copied()
-                .unwrap_or(0)
-        };
+        let node = |slot: u32| first_byte(topo.node_slot(slot).id.as_bytes());
         match kind {
             RecordKind::Node => node(id),
             RecordKind::Edge => {
@@ -396,60 +384,137 @@ impl<S: Storage> GraphRead<'_, S> {
         &self,
         kind: RecordKind,
         ids: &[u32],
-        out: &mut Vec<Option<Arc<Value>>>,
+        out: &mut Vec<Arc<Value>>,
     ) -> Result<()> {
-        let cache = &self.graph().inner().cache;
-        cache.get_many(
+        let touched = ids
+            .iter()
+            .fold(0, |acc, &id| acc ^ self.touch_slot(kind, id));
+        let mut found = Vec::with_capacity(ids.len());
+        self.graph().inner().cache.get_many(
             ids.iter().map(|&id| match kind {
                 RecordKind::Node => RecordKey::node(id),
                 RecordKind::Edge => RecordKey::edge(u64::from(id)),
             }),
-            out,
+            &mut found,
         );
-        for (&id, found) in ids.iter().zip(out.iter_mut()) {
-            if found.is_none() {
-                *found = Some(match kind {
-                    RecordKind::Node => self.node_properties(id)?,
-                    RecordKind::Edge => self.edge_properties(id)?,
-                });
-            }
+        for (&id, cached) in ids.iter().zip(found) {
+            out.push(match (cached, kind) {
+                (Some(properties), _) => properties,
+                (None, RecordKind::Node) => self.node_properties(id)?,
+                (None, RecordKind::Edge) => self.edge_properties(id)?,
+            });
         }
+        let touched = out.iter().fold(touched, |acc, p| acc ^ touch(p));
+        core::hint::black_box(touched);
         Ok(())
     }
 
+    /// The property columns of `paths` for the nodes of `label`, if they are
+    /// kept or have been paid for (then built here); `None` otherwise.
+    fn columns(&self, label: &str, paths: &[&[String]]) -> Result<Option<Vec<Arc<Column>>>> {
+        let topo = &self.topo;
+        let Some(label_id) = topo.label_id(label) else {
+            return Ok(None);
+        };
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let mut columns = topo.columns.lock();
+        if let Some(found) = columns.find(label_id, paths) {
+            return Ok(Some(found));
+        }
+        let nodes = topo.nodes_per_label[label_id as usize];
+        let missing: Vec<&[String]> = paths
+            .iter()
+            .filter(|path| !columns.has(label_id, path))
+            .copied()
+            .collect();
+        if paths.len() > columns.capacity()
+            || !missing
+                .iter()
+                .all(|path| columns.due(label_id, path, nodes))
+        {
+            return Ok(None);
+        }
+        // Every node of the label read once, without filling the record cache.
+        let slots: Vec<u32> = topo
+            .live_nodes()
+            .filter(|&n| topo.node_slot(n).label == label_id)
+            .collect();
+        let records = slots
+            .iter()
+            .map(|&slot| self.node_properties_uncached(slot))
+            .collect::<Result<Vec<_>>>()?;
+        for path in missing {
+            let nodes = slots.iter().copied().zip(records.iter().map(|p| &**p));
+            columns.insert(Column::build(label_id, path, nodes));
+        }
+        Ok(columns.find(label_id, paths))
+    }
+
     fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
-        self.run(
-            RecordKind::Node,
-            label,
+        let access = choose(&self.topo.indexes, RecordKind::Node, label, query);
+        let paths: Vec<&[String]> = query
+            .property_paths()
+            .into_iter()
+            .filter(|path| !matches!(path, [name] if NODE_BUILTINS.contains(&name.as_str())))
+            .collect();
+        if let Some(columns) = self.columns(label, &paths)? {
+            let prepared = query.prepare(&|path| columns.iter().position(|c| c.path == path));
+            let mut matcher = ColumnMatcher {
+                read: self,
+                query,
+                prepared,
+                columns,
+                properties: Vec::new(),
+            };
+            return Ok(self
+                .run(RecordKind::Node, label, &access, page, &mut matcher)?
+                .0);
+        }
+        let mut matcher = RecordMatcher {
+            read: self,
+            kind: RecordKind::Node,
             query,
-            page,
-            |slot, properties, wanted| {
-                let record = NodeRecord {
+            properties: Vec::new(),
+            record: |slot: u32, properties: &Value, wanted: &mut dyn FnMut(&dyn Record) -> bool| {
+                wanted(&NodeRecord {
                     id: &self.topo.node_slot(slot).id,
                     properties,
-                };
-                wanted(&record).then(|| self.node_with(slot, Arc::clone(properties)))
+                })
             },
-        )
+            output: |slot: u32, properties: &Arc<Value>| {
+                self.node_with(slot, Arc::clone(properties))
+            },
+        };
+        let (nodes, examined) = self.run(RecordKind::Node, label, &access, page, &mut matcher)?;
+        if let Some(label_id) = self.topo.label_id(label) {
+            self.topo.columns.lock().pay(label_id, &paths, examined);
+        }
+        Ok(nodes)
     }
 
     fn run_edges(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Edge>> {
-        self.run(
-            RecordKind::Edge,
-            label,
+        let access = choose(&self.topo.indexes, RecordKind::Edge, label, query);
+        let mut matcher = RecordMatcher {
+            read: self,
+            kind: RecordKind::Edge,
             query,
-            page,
-            |id, properties, wanted| {
+            properties: Vec::new(),
+            record: |id: u32, properties: &Value, wanted: &mut dyn FnMut(&dyn Record) -> bool| {
                 let slot = self.topo.edges[id as usize];
-                let record = EdgeRecord {
+                wanted(&EdgeRecord {
                     source: &self.topo.node_slot(slot.source).id,
                     target: &self.topo.node_slot(slot.target).id,
                     created_at_ms: slot.created_at_ms,
                     properties,
-                };
-                wanted(&record).then(|| self.edge_with(id, Arc::clone(properties)))
+                })
             },
-        )
+            output: |id: u32, properties: &Arc<Value>| self.edge_with(id, Arc::clone(properties)),
+        };
+        Ok(self
+            .run(RecordKind::Edge, label, &access, page, &mut matcher)?
+            .0)
     }
 
     fn explain(&self, kind: RecordKind, label: &str, query: &Query) -> Result<QueryPlan> {
@@ -486,19 +551,143 @@ impl<S: Storage> GraphRead<'_, S> {
     }
 }
 
+/// Which candidates of a chunk match, and what a match becomes.
+trait Matcher<T> {
+    /// Pushes, for each candidate of `chunk`, whether it matches.
+    fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()>;
+    /// Pushes the results of the matches at these positions of `chunk`.
+    fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<T>) -> Result<()>;
+}
+
+/// Judges candidates on their whole records.
+struct RecordMatcher<'r, 'g, S: Storage, R, O> {
+    read: &'r GraphRead<'g, S>,
+    kind: RecordKind,
+    query: &'r Query,
+    /// The records of the chunk being judged.
+    properties: Vec<Arc<Value>>,
+    /// Calls `wanted` with a candidate's [`Record`] view.
+    record: R,
+    output: O,
+}
+
+impl<S, R, O, T> Matcher<T> for RecordMatcher<'_, '_, S, R, O>
+where
+    S: Storage,
+    R: Fn(u32, &Value, &mut dyn FnMut(&dyn Record) -> bool) -> bool,
+    O: Fn(u32, &Arc<Value>) -> T,
+{
+    fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()> {
+        self.properties.clear();
+        self.read
+            .properties_of(self.kind, chunk, &mut self.properties)?;
+        let query = self.query;
+        for (&id, properties) in chunk.iter().zip(&self.properties) {
+            keep.push((self.record)(id, properties, &mut |r| query.matches(r)));
+        }
+        Ok(())
+    }
+
+    fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<T>) -> Result<()> {
+        out.extend(
+            matched
+                .iter()
+                .map(|&at| (self.output)(chunk[at], &self.properties[at])),
+        );
+        Ok(())
+    }
+}
+
+/// Judges nodes on property columns; reads the records of matches only.
+struct ColumnMatcher<'r, 'g, S: Storage> {
+    read: &'r GraphRead<'g, S>,
+    query: &'r Query,
+    /// The query with its properties resolved to `columns`, when it takes that form.
+    prepared: Option<Prepared<'r>>,
+    columns: Vec<Arc<Column>>,
+    properties: Vec<Arc<Value>>,
+}
+
+impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
+    fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()> {
+        let touched = self.columns.iter().fold(0, |acc, column| {
+            chunk.iter().fold(acc, |acc, &slot| {
+                acc ^ match column.get(slot) {
+                    Some(Value::String(text)) => first_byte(text.as_bytes()),
+                    Some(_) => 1,
+                    None => 0,
+                }
+            })
+        });
+        core::hint::black_box(touched);
+        let columns = &self.columns;
+        for &slot in chunk {
+            keep.push(match &self.prepared {
+                Some(prepared) => prepared.matches(&|at| columns[at].get(slot)),
+                None => self.query.matches(&ColumnRecord {
+                    slot,
+                    read: self.read,
+                    columns,
+                }),
+            });
+        }
+        Ok(())
+    }
+
+    fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<Node>) -> Result<()> {
+        let slots: Vec<u32> = matched.iter().map(|&at| chunk[at]).collect();
+        self.properties.clear();
+        self.read
+            .properties_of(RecordKind::Node, &slots, &mut self.properties)?;
+        out.extend(
+            slots
+                .iter()
+                .zip(&self.properties)
+                .map(|(&slot, properties)| self.read.node_with(slot, Arc::clone(properties))),
+        );
+        Ok(())
+    }
+}
+
+/// A node as its property columns show it.
+struct ColumnRecord<'a, 'g, S: Storage> {
+    slot: u32,
+    read: &'a GraphRead<'g, S>,
+    columns: &'a [Arc<Column>],
+}
+
+impl<S: Storage> Record for ColumnRecord<'_, '_, S> {
+    fn property(&self, path: &[&str]) -> Option<&Value> {
+        self.columns
+            .iter()
+            .find(|column| column.is(path))?
+            .get(self.slot)
+    }
+
+    fn builtin(&self, name: &str) -> Option<BuiltinValue> {
+        (name == "id").then(|| {
+            let id = &self.read.topo.node_slot(self.slot).id;
+            BuiltinValue::Value(Value::String(id.to_string()))
+        })
+    }
+}
+
+fn first_byte(bytes: &[u8]) -> u8 {
+    bytes.first().copied().unwrap_or(0)
+}
+
 /// Reads the first byte of the first few keys and text values of a record's
 /// properties (their heap blocks are what evaluating it will wait for).
 fn touch(properties: &Value) -> u8 {
     let Value::Map(map) = properties else {
         return 0;
     };
-    let first = |bytes: &[u8]| bytes.first().copied().unwrap_or(0);
     map.iter().take(8).fold(0, |acc, (key, value)| {
         let text = match value {
-            Value::String(text) => first(text.as_bytes()),
+            Value::String(text) => first_byte(text.as_bytes()),
             _ => 0,
         };
-        acc ^ first(key.as_bytes()) ^ text
+        acc ^ first_byte(key.as_bytes()) ^ text
     })
 }
 

@@ -14,6 +14,7 @@ use core::ops::Bound;
 
 use hashbrown::HashMap;
 
+use crate::columns::Columns;
 use crate::index::{entry_record_id, IndexDef, RecordKind};
 use crate::record;
 
@@ -119,6 +120,9 @@ pub(crate) struct Topology {
     /// with the node slot or edge id it points at, so a query reads an index
     /// without touching storage or looking ids up.
     index_entries: BTreeMap<Box<[u8]>, u32>,
+    /// Property columns of node labels, built by queries (hence the lock:
+    /// readers add them), kept up to date by commits.
+    pub columns: crate::sync::Mutex<Columns>,
     /// Commits applied since the graph was opened (caches key on it).
     pub generation: u64,
     /// The change log's last sequence number and its commit time (see `changelog`).

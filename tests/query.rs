@@ -169,6 +169,10 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let open = || Graph::open(SledStorage::open(dir.path()).unwrap()).unwrap();
         let graph = build(SledStorage::open(dir.path()).unwrap(), &people);
+        // Twice, so the queries' property columns are paid for and built:
+        // the changes below must keep them right too.
+        check_queries(&graph, &queries)?;
+        check_queries(&graph, &queries)?;
         add_indexes(&graph);
         for (target, p, action) in &changes {
             let id = format!("p{target}");
@@ -326,6 +330,73 @@ fn pages_split_results_without_overlap() {
             }
             assert_eq!(paged, all, "pages of {size}, indexed: {indexed}");
         }
+    }
+}
+
+/// Record-cache lookups (hits and misses) a call makes.
+fn lookups<S: Storage>(graph: &Graph<S>, call: impl FnOnce()) -> u64 {
+    let count = |m: knowledge_graph::GraphMetrics| m.cache_hits + m.cache_misses;
+    let before = count(graph.metrics());
+    call();
+    count(graph.metrics()) - before
+}
+
+#[test]
+fn property_columns_are_built_once_paid_for_and_follow_commits() {
+    let people: Vec<Person> = (0..200)
+        .map(|i| Person {
+            age: i % 37,
+            city: (i % 3) as usize,
+            score: None,
+            home: 0,
+        })
+        .collect();
+    let matches = |graph: &Graph<MemoryStorage>, expr: &str| {
+        let mut found = ids(block_on(graph.query_nodes("person", expr, &[] as &[&str])).unwrap());
+        found.sort();
+        found
+    };
+    let graph = build(MemoryStorage::new(), &people);
+    let old = "age > 100";
+    // The first scan reads all 200 records; it pays for a column of `age`,
+    // which the second builds (without the record cache) and uses.
+    assert_eq!(
+        lookups(&graph, || assert!(matches(&graph, old).is_empty())),
+        200
+    );
+    assert_eq!(
+        lookups(&graph, || assert!(matches(&graph, old).is_empty())),
+        0
+    );
+    // Commits keep the column right: an update, a removal and a new node in
+    // the freed slot, and a failed batch that must leave no trace.
+    block_on(graph.update_node("p3", &props(&[("age", Value::Int(150))]))).unwrap();
+    block_on(graph.remove_node("p4")).unwrap();
+    block_on(graph.add_node("person", "p4b", &props(&[("age", Value::Int(120))]))).unwrap();
+    let mut batch = graph.batch();
+    batch
+        .update_node("p5", &props(&[("age", Value::Int(200))]))
+        .unwrap();
+    batch.remove_node("no such node");
+    assert!(block_on(batch.commit()).is_err());
+    // Only the two matches' records are read, to return them.
+    let found = lookups(&graph, || assert_eq!(matches(&graph, old), ["p3", "p4b"]));
+    assert_eq!(found, 2);
+    assert_eq!(matches(&graph, old), brute_force(&graph, old, &[]));
+
+    // Turned off, every query reads every candidate's record.
+    let options = GraphOptions {
+        query_columns: 0,
+        ..GraphOptions::default()
+    };
+    let graph = Graph::with_options(MemoryStorage::new(), options)
+        .unwrap_or_else(|(_, err)| panic!("{err}"));
+    fill(&graph, &people);
+    for _ in 0..3 {
+        assert_eq!(
+            lookups(&graph, || assert!(matches(&graph, old).is_empty())),
+            200
+        );
     }
 }
 

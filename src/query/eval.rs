@@ -1,6 +1,7 @@
 //! Evaluation with openCypher's three-valued logic: `Some(true)`, `Some(false)` or `None`
 //! (null). A record matches only when the whole expression is `Some(true)`.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
@@ -374,6 +375,15 @@ fn order(a: View<'_>, b: View<'_>, depth: usize) -> Result<Option<Ordering>, ()>
 }
 
 fn compare(op: CompareOp, a: View<'_>, b: View<'_>) -> Option<bool> {
+    // The common cases first, with the answers of the general path below.
+    let ordering = match (a, b) {
+        (View::Int(x), View::Int(y)) => Some(x.cmp(&y)),
+        (View::Str(x), View::Str(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    if let Some(ordering) = ordering {
+        return Some(holds(op, ordering));
+    }
     let ordering = match op {
         CompareOp::Eq => return equals(a, b, 0),
         CompareOp::Ne => return equals(a, b, 0).map(|eq| !eq),
@@ -382,12 +392,19 @@ fn compare(op: CompareOp, a: View<'_>, b: View<'_>) -> Option<bool> {
     let Some(ordering) = ordering else {
         return Some(false);
     };
-    Some(match op {
+    Some(holds(op, ordering))
+}
+
+/// Whether `op` holds between two values that order as `ordering`.
+fn holds(op: CompareOp, ordering: Ordering) -> bool {
+    match op {
+        CompareOp::Eq => ordering.is_eq(),
+        CompareOp::Ne => ordering.is_ne(),
         CompareOp::Lt => ordering.is_lt(),
         CompareOp::Le => ordering.is_le(),
         CompareOp::Gt => ordering.is_gt(),
-        _ => ordering.is_ge(),
-    })
+        CompareOp::Ge => ordering.is_ge(),
+    }
 }
 
 fn text_of(v: View<'_>) -> Option<&str> {
@@ -423,4 +440,285 @@ fn contains(list: View<'_>, item: View<'_>) -> Option<bool> {
         }
     }
     out
+}
+
+/// An expression prepared for judging many records whose properties come
+/// from a fixed list of values (property columns): each property path
+/// resolved to its position, each constant viewed once. It calls the same
+/// comparison functions as [`Evaluator`], so it answers the same; forms it
+/// does not prepare (built-ins, property against property, nested lists)
+/// leave [`Prepared::new`] with `None`, for the evaluator.
+pub(crate) struct Prepared<'q>(Step<'q>);
+
+impl<'q> Prepared<'q> {
+    /// Prepares `expr`; `position` tells where each property path's value
+    /// will be (`None`: not available, or a built-in).
+    pub(crate) fn new(
+        expr: &'q Expr,
+        params: &'q Params,
+        position: &dyn Fn(&[alloc::string::String]) -> Option<usize>,
+    ) -> Option<Self> {
+        Step::new(expr, params, position).map(Prepared)
+    }
+
+    /// Whether a record whose property at position `i` is `value(i)` matches.
+    pub(crate) fn matches<'v>(&self, value: &dyn Fn(usize) -> Option<&'v Value>) -> bool {
+        self.0.truth(value) == Some(true)
+    }
+}
+
+/// One step of a [`Prepared`] expression.
+enum Step<'q> {
+    And(Vec<Step<'q>>),
+    Or(Vec<Step<'q>>),
+    Xor(Vec<Step<'q>>),
+    Not(Box<Step<'q>>),
+    /// A property used as a condition.
+    Truth(usize),
+    /// `property op constant` (`constant op property` when `flipped`).
+    Compare {
+        op: CompareOp,
+        property: usize,
+        constant: Constant<'q>,
+        flipped: bool,
+    },
+    /// `property STARTS WITH constant` and the like (`flipped` as above).
+    StringMatch {
+        op: StringOp,
+        property: usize,
+        constant: View<'q>,
+        flipped: bool,
+    },
+    /// `property IN list`.
+    In {
+        property: usize,
+        list: Operand<'q>,
+    },
+    IsNull {
+        property: usize,
+        negated: bool,
+    },
+}
+
+/// A constant as each kind of value meets it: a `Text` parameter takes the
+/// type of what it is compared with (see `coerce`).
+#[derive(Clone, Copy)]
+struct Constant<'q> {
+    number: View<'q>,
+    boolean: View<'q>,
+    other: View<'q>,
+}
+
+impl<'q> Constant<'q> {
+    fn new(operand: &Operand<'q>) -> Self {
+        match *operand {
+            Operand::Text(text) => Constant {
+                number: coerce_text(text, View::Int(0)),
+                boolean: coerce_text(text, View::Bool(false)),
+                other: View::Str(text),
+            },
+            Operand::Ref(value) => {
+                let view = value_view(value);
+                Constant {
+                    number: view,
+                    boolean: view,
+                    other: view,
+                }
+            }
+            _ => Constant {
+                number: View::Null,
+                boolean: View::Null,
+                other: View::Null,
+            },
+        }
+    }
+
+    fn meeting(&self, value: View<'_>) -> View<'q> {
+        match value {
+            View::Int(_) | View::Float(_) => self.number,
+            View::Bool(_) => self.boolean,
+            _ => self.other,
+        }
+    }
+}
+
+impl<'q> Step<'q> {
+    /// Prepares `expr`; `position` tells where each property path's value
+    /// will be (`None`: not available, or a built-in).
+    fn new(
+        expr: &'q Expr,
+        params: &'q Params,
+        position: &dyn Fn(&[alloc::string::String]) -> Option<usize>,
+    ) -> Option<Self> {
+        let all = |items: &'q [Expr]| -> Option<Vec<Step<'q>>> {
+            items
+                .iter()
+                .map(|item| Step::new(item, params, position))
+                .collect()
+        };
+        // A literal or parameter, as the evaluator sees it.
+        let constant = |expr: &'q Expr| -> Option<Operand<'q>> {
+            match expr {
+                Expr::Literal(_) | Expr::Param(_) => Some(
+                    Evaluator {
+                        params,
+                        record: &Constants,
+                    }
+                    .eval(expr),
+                ),
+                Expr::List(items) => {
+                    let items: Option<Vec<Operand<'q>>> = items
+                        .iter()
+                        .map(|item| match item {
+                            Expr::Literal(_) | Expr::Param(_) => Some(
+                                Evaluator {
+                                    params,
+                                    record: &Constants,
+                                }
+                                .eval(item),
+                            ),
+                            _ => None,
+                        })
+                        .collect();
+                    Some(Operand::List(items?))
+                }
+                _ => None,
+            }
+        };
+        let property = |expr: &Expr| match expr {
+            Expr::Property(path) => position(path),
+            _ => None,
+        };
+        // The property and the constant of a binary form, and whether they are swapped.
+        let sides = |left: &'q Expr, right: &'q Expr| match (property(left), property(right)) {
+            (Some(p), None) => Some((p, constant(right)?, false)),
+            (None, Some(p)) => Some((p, constant(left)?, true)),
+            _ => None,
+        };
+        Some(match expr {
+            Expr::And(items) => Step::And(all(items)?),
+            Expr::Or(items) => Step::Or(all(items)?),
+            Expr::Xor(items) => Step::Xor(all(items)?),
+            Expr::Not(inner) => Step::Not(Box::new(Step::new(inner, params, position)?)),
+            Expr::Property(_) => Step::Truth(property(expr)?),
+            Expr::Compare { op, left, right } => {
+                let (property, constant, flipped) = sides(left, right)?;
+                if matches!(constant, Operand::List(_)) {
+                    return None;
+                }
+                Step::Compare {
+                    op: *op,
+                    property,
+                    constant: Constant::new(&constant),
+                    flipped,
+                }
+            }
+            Expr::StringMatch { op, left, right } => {
+                let (property, constant, flipped) = sides(left, right)?;
+                let constant = match constant {
+                    Operand::Text(text) => View::Text(text),
+                    Operand::Ref(value) => value_view(value),
+                    _ => return None,
+                };
+                Step::StringMatch {
+                    op: *op,
+                    property,
+                    constant,
+                    flipped,
+                }
+            }
+            Expr::In { item, list } => Step::In {
+                property: property(item)?,
+                list: constant(list)?,
+            },
+            Expr::IsNull { expr, negated } => Step::IsNull {
+                property: property(expr)?,
+                negated: *negated,
+            },
+            Expr::Literal(_) | Expr::Param(_) | Expr::List(_) => return None,
+        })
+    }
+
+    fn truth<'v>(&self, value: &dyn Fn(usize) -> Option<&'v Value>) -> Option<bool> {
+        let view_of = |position: usize| value(position).map_or(View::Null, value_view);
+        match self {
+            Step::And(items) => {
+                let mut result = Some(true);
+                for item in items {
+                    match item.truth(value) {
+                        Some(false) => return Some(false),
+                        None => result = None,
+                        Some(true) => {}
+                    }
+                }
+                result
+            }
+            Step::Or(items) => {
+                let mut result = Some(false);
+                for item in items {
+                    match item.truth(value) {
+                        Some(true) => return Some(true),
+                        None => result = None,
+                        Some(false) => {}
+                    }
+                }
+                result
+            }
+            Step::Xor(items) => {
+                let mut result = Some(false);
+                for item in items {
+                    result = match (result, item.truth(value)) {
+                        (Some(a), Some(b)) => Some(a ^ b),
+                        _ => None,
+                    };
+                }
+                result
+            }
+            Step::Not(inner) => inner.truth(value).map(|b| !b),
+            Step::Truth(property) => match view_of(*property) {
+                View::Bool(b) => Some(b),
+                _ => None,
+            },
+            Step::Compare {
+                op,
+                property,
+                constant,
+                flipped,
+            } => {
+                let found = view_of(*property);
+                let constant = constant.meeting(found);
+                if *flipped {
+                    compare(*op, constant, found)
+                } else {
+                    compare(*op, found, constant)
+                }
+            }
+            Step::StringMatch {
+                op,
+                property,
+                constant,
+                flipped,
+            } => {
+                let found = view_of(*property);
+                if *flipped {
+                    string_match(*op, *constant, found)
+                } else {
+                    string_match(*op, found, *constant)
+                }
+            }
+            Step::In { property, list } => contains(view(list), view_of(*property)),
+            Step::IsNull { property, negated } => {
+                Some(matches!(view_of(*property), View::Null) != *negated)
+            }
+        }
+    }
+}
+
+/// What constants are evaluated against: no properties, no built-ins.
+struct Constants;
+
+impl Record for Constants {
+    fn property(&self, _path: &[&str]) -> Option<&Value> {
+        None
+    }
 }

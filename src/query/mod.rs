@@ -86,7 +86,7 @@
 
 mod ast;
 mod error;
-mod eval;
+pub(crate) mod eval;
 mod lexer;
 mod params;
 mod parser;
@@ -183,6 +183,20 @@ impl Query {
     /// record kind.
     pub fn referenced_properties(&self) -> Vec<String> {
         plan::referenced_properties(&self.expr)
+    }
+
+    /// Every distinct property path the query mentions (built-in names too).
+    pub(crate) fn property_paths(&self) -> Vec<&[String]> {
+        plan::property_paths(&self.expr)
+    }
+
+    /// The query prepared for records whose property values are given by
+    /// position (see [`eval::Prepared`]); `None` for forms it does not take.
+    pub(crate) fn prepare(
+        &self,
+        position: &dyn Fn(&[String]) -> Option<usize>,
+    ) -> Option<eval::Prepared<'_>> {
+        eval::Prepared::new(&self.expr, &self.params, position)
     }
 }
 

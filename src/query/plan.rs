@@ -419,12 +419,19 @@ fn intersect(a: &[KeyRange], b: &[KeyRange]) -> Vec<KeyRange> {
 
 /// Every property path the expression mentions, joined with `.`, in order of first mention.
 pub(crate) fn referenced_properties(expr: &Expr) -> Vec<String> {
-    fn walk(expr: &Expr, out: &mut Vec<String>) {
+    property_paths(expr)
+        .iter()
+        .map(|path| path.join("."))
+        .collect()
+}
+
+/// Every distinct property path in `expr`, in order of first mention.
+pub(crate) fn property_paths(expr: &Expr) -> Vec<&[String]> {
+    fn walk<'a>(expr: &'a Expr, out: &mut Vec<&'a [String]>) {
         match expr {
             Expr::Property(path) => {
-                let joined = path.join(".");
-                if !out.contains(&joined) {
-                    out.push(joined);
+                if !out.contains(&path.as_slice()) {
+                    out.push(path);
                 }
             }
             Expr::Literal(_) | Expr::Param(_) => {}

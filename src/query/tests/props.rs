@@ -349,8 +349,114 @@ fn satisfies(kind: &IndexKind, value: Option<&Value>) -> bool {
     }
 }
 
+/// Checks that `query` prepared for property columns judges `record` as the
+/// evaluator does, true, false or null (`NOT` tells false from null); false
+/// when the query cannot be prepared.
+fn prepared_agrees(query: &Query, record: &TestRecord) -> Result<bool, TestCaseError> {
+    let negated = Query::parse(&format!("NOT ({query})"), query.params().clone()).unwrap();
+    Ok(prepared_matches_as_evaluated(query, record)?
+        && prepared_matches_as_evaluated(&negated, record)?)
+}
+
+fn prepared_matches_as_evaluated(
+    query: &Query,
+    record: &TestRecord,
+) -> Result<bool, TestCaseError> {
+    let builtin =
+        |path: &[String]| matches!(path, [name] if record.builtins.iter().any(|(b, _)| b == name));
+    let paths: Vec<&[String]> = query
+        .property_paths()
+        .into_iter()
+        .filter(|path| !builtin(path))
+        .collect();
+    let Some(prepared) = query.prepare(&|path| paths.iter().position(|p| *p == path)) else {
+        return Ok(false);
+    };
+    let values: Vec<Option<&Value>> = paths
+        .iter()
+        .map(|path| {
+            let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+            record.property(&segments)
+        })
+        .collect();
+    prop_assert_eq!(
+        prepared.matches(&|i| values[i]),
+        query.matches(record),
+        "{} on {:?}",
+        query,
+        record.props
+    );
+    Ok(true)
+}
+
+#[test]
+fn the_usual_forms_are_prepared() {
+    let params = Params::from_texts(&["10", "Al"]);
+    for text in [
+        "a = 1 AND b > $1",
+        "a IN [1, $2, 'x'] OR NOT b STARTS WITH $2",
+        "a IS NULL XOR b.c <> 2.5",
+        "$1 <= a AND a",
+        "a IN $l",
+    ] {
+        let params = params
+            .clone()
+            .named_typed("l", Value::List(vec![Value::Int(1)]));
+        let query = Query::parse(text, params).unwrap();
+        assert!(
+            prepared_agrees(&query, &TestRecord::new().with("a", Value::Int(10))).unwrap(),
+            "{text}"
+        );
+    }
+    for text in ["a = b", "a IN [b]", "timestamp > 1", "a = 1 AND c = [1, 2]"] {
+        let query = Query::parse(text, Params::new()).unwrap();
+        let record = TestRecord::edge(0, "x", "y");
+        assert!(!prepared_agrees(&query, &record).unwrap(), "{text}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn prepared_queries_judge_as_the_evaluator(
+        expr in expr(),
+        params in params(),
+        records in prop::collection::vec(record(), 1..4),
+    ) {
+        let query = Query::parse(&expr.to_string(), params).unwrap();
+        for record in &records {
+            prepared_agrees(&query, record)?;
+        }
+    }
+
+    #[test]
+    fn prepared_comparisons_coerce_as_the_evaluator(
+        op in prop::sample::select(vec!["=", "<>", "<", "<=", ">", ">=", "STARTS WITH", "IN"]),
+        flipped in any::<bool>(),
+        param in param(),
+        value in value(),
+    ) {
+        let text = match (op, flipped) {
+            ("IN", _) => "a IN [$1, 2]".to_string(),
+            (_, false) => format!("a {op} $1"),
+            (_, true) => format!("$1 {op} a"),
+        };
+        let query = Query::parse(&text, Params::new().param(param)).unwrap();
+        prop_assert!(prepared_agrees(&query, &TestRecord::new().with("a", value))?);
+    }
+
+    #[test]
+    fn prepared_simple_queries_judge_as_the_evaluator(
+        text in simple_query(),
+        params in params(),
+        records in prop::collection::vec(simple_record(), 1..8),
+    ) {
+        let query = Query::parse(&text, params).unwrap();
+        for record in &records {
+            prepared_agrees(&query, record)?;
+        }
+    }
 
     #[test]
     fn never_panics_on_any_text(text in query_text(), params in params(), record in record()) {
