@@ -404,7 +404,6 @@ impl<S: Storage> GraphRead<'_, S> {
                 (None, RecordKind::Edge) => self.edge_properties(id)?,
             });
         }
-        let touched = out.iter().fold(touched, |acc, p| acc ^ touch(p));
         core::hint::black_box(touched);
         Ok(())
     }
@@ -581,6 +580,8 @@ where
         self.properties.clear();
         self.read
             .properties_of(self.kind, chunk, &mut self.properties)?;
+        let touched = self.properties.iter().fold(0, |acc, p| acc ^ touch(p));
+        core::hint::black_box(touched);
         let query = self.query;
         for (&id, properties) in chunk.iter().zip(&self.properties) {
             keep.push((self.record)(id, properties, &mut |r| query.matches(r)));
