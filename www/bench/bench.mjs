@@ -135,4 +135,4 @@ console.log('|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(`\nknowledge_graph_bg.wasm: ${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gzipSync(wasm, { level: 9 }).length / 1024).toFixed(0)} KiB gzipped`);
 console.log(`graphology holds ${g.size.toLocaleString('en-US')} edges (repeated pairs merged; its PageRank and Louvain refuse multigraphs).`);
-console.log('Node lookup: maya copies the record into a new object; graphology returns its stored attributes object.');
+console.log('Node lookup: maya returns a frozen record object, kept until the graph changes (the first lookup of a node builds it); graphology returns its stored attributes object.');
