@@ -12,10 +12,23 @@ use knowledge_graph::{
     block_on, Error, Graph, GraphOptions, MemoryStorage, SledStorage, Storage, Value,
 };
 
+/// The `n` property of each item a query returns, checking it is an item.
+fn ns(nodes: Vec<knowledge_graph::Node>) -> Vec<i64> {
+    nodes
+        .iter()
+        .map(|node| node.get("n").and_then(Value::as_i64).expect("an item"))
+        .collect()
+}
+
 fn stress<S: Storage + 'static>(graph: Graph<S>) {
     const WRITERS: usize = 4;
     const TXS: usize = 150;
     block_on(graph.add_node("hub", "hub", &Value::Null)).unwrap();
+    // Read by queries while writers write: through this index, and by label
+    // scans (on property columns once they have paid for them).
+    block_on(graph.create_index("item", "n")).unwrap();
+    let by_index = "n >= 5 AND n < 100";
+    let by_scan = "n >= 140 OR n = 7";
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         for w in 0..WRITERS {
@@ -25,7 +38,8 @@ fn stress<S: Storage + 'static>(graph: Graph<S>) {
                     // Each transaction: a node and two edges, atomically.
                     let id = format!("w{w}-{i}");
                     let mut batch = graph.batch();
-                    batch.add_node("item", &id, &Value::Int(i as i64)).unwrap();
+                    let props = knowledge_graph::to_value(&serde_json::json!({ "n": i })).unwrap();
+                    batch.add_node("item", &id, &props).unwrap();
                     batch.add_edge("in", &id, "hub", None).unwrap();
                     batch.add_edge("out", "hub", &id, None).unwrap();
                     block_on(batch.commit()).unwrap();
@@ -61,6 +75,25 @@ fn stress<S: Storage + 'static>(graph: Graph<S>) {
                 }
             });
         }
+        {
+            let graph = graph.clone();
+            let done = &done;
+            scope.spawn(move || {
+                let mut reads = 0;
+                while !done.load(Ordering::Relaxed) || reads == 0 {
+                    // Every match returned satisfies the query: what judged
+                    // it (index entries, columns) and the record returned
+                    // were of one committed state.
+                    let hits =
+                        ns(block_on(graph.query_nodes("item", by_index, &[] as &[&str])).unwrap());
+                    assert!(hits.iter().all(|n| (5..100).contains(n)), "{hits:?}");
+                    let hits =
+                        ns(block_on(graph.query_nodes("item", by_scan, &[] as &[&str])).unwrap());
+                    assert!(hits.iter().all(|&n| n >= 140 || n == 7), "{hits:?}");
+                    reads += 1;
+                }
+            });
+        }
         // Writers finish first; then let readers stop.
         std::thread::sleep(Duration::from_millis(10));
         while graph.metrics().commits < (WRITERS * (TXS + TXS / 10) + 1) as u64 {
@@ -68,6 +101,19 @@ fn stress<S: Storage + 'static>(graph: Graph<S>) {
         }
         done.store(true, Ordering::Relaxed);
     });
+    for (expr, wanted) in [
+        (by_index, (5..100).collect::<Vec<i64>>()),
+        (by_scan, (140..150).chain([7]).collect()),
+    ] {
+        // Each writer's items, less the removed ones (i - 5 for i % 10 == 9).
+        let mut expected: Vec<i64> = (0..WRITERS)
+            .flat_map(|_| wanted.iter().copied().filter(|n| n % 10 != 4))
+            .collect();
+        expected.sort();
+        let mut got = ns(block_on(graph.query_nodes("item", expr, &[] as &[&str])).unwrap());
+        got.sort();
+        assert_eq!(got, expected, "{expr}");
+    }
     let expected_items = WRITERS * (TXS - TXS / 10);
     assert_eq!(block_on(graph.count_nodes()).unwrap(), expected_items + 1);
     assert_eq!(block_on(graph.count_edges()).unwrap(), 2 * expected_items);
