@@ -98,6 +98,9 @@ pub(crate) struct Columns {
 impl Columns {
     /// At most this many label and path pairs have their rent tracked.
     const RENTERS: usize = 64;
+    /// Labels with more nodes get no columns: a query building one holds
+    /// writers back while it reads every node of the label.
+    const MAX_NODES: usize = 1 << 20;
 
     pub fn capacity(&self) -> usize {
         self.capacity
@@ -138,6 +141,7 @@ impl Columns {
     /// it examined at least `nodes` (the label's node count) candidates.
     pub fn due(&self, label: LabelId, path: &[String], nodes: usize) -> bool {
         self.capacity > 0
+            && nodes <= Self::MAX_NODES
             && self
                 .rent_of(label, path)
                 .is_some_and(|at| self.rent[at].2 >= nodes as u64)

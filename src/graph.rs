@@ -55,7 +55,9 @@ pub struct GraphOptions {
     /// record. One is built when queries without it have examined as many
     /// candidates as the label has nodes; the least recently used goes when
     /// there would be more. Each costs about 32 bytes per node slot, plus
-    /// the property's own heap data (text, lists).
+    /// the property's own heap data (text, lists). Labels of more than 2^20
+    /// nodes get none: building one holds writers back while it reads
+    /// every node of the label.
     pub query_columns: usize,
 }
 
