@@ -83,6 +83,18 @@ fn query() -> impl Strategy<Value = (String, Vec<String>)> {
     ]
 }
 
+/// `n` people, person `i` aged `i % ages` in city `i % cities`.
+fn people(n: i64, ages: i64, cities: i64) -> Vec<Person> {
+    (0..n)
+        .map(|i| Person {
+            age: i % ages,
+            city: (i % cities) as usize,
+            score: None,
+            home: 0,
+        })
+        .collect()
+}
+
 fn ids(nodes: Vec<knowledge_graph::Node>) -> Vec<String> {
     nodes.into_iter().map(|n| n.id).collect()
 }
@@ -203,14 +215,7 @@ proptest! {
 
 #[test]
 fn explain_names_the_index_and_the_executor_uses_it() {
-    let people: Vec<Person> = (0..200)
-        .map(|i| Person {
-            age: i % 50,
-            city: (i % 4) as usize,
-            score: None,
-            home: 0,
-        })
-        .collect();
+    let people = people(200, 50, 4);
     let graph = build(MemoryStorage::new(), &people);
     let plan =
         block_on(graph.explain_query("person", "city = $1 AND age > 40", &["Paris"])).unwrap();
@@ -288,14 +293,7 @@ fn pages_split_results_without_overlap() {
     // Candidates are evaluated in chunks; pages of every size must cut the
     // results at the same places, by index and by scan, whether the
     // records come from the cache (which holds 10 here) or from storage.
-    let people: Vec<Person> = (0..200)
-        .map(|i| Person {
-            age: i % 37,
-            city: (i % 3) as usize,
-            score: None,
-            home: 0,
-        })
-        .collect();
+    let people = people(200, 37, 3);
     let options = GraphOptions {
         cache_capacity: 10,
         ..GraphOptions::default()
@@ -343,14 +341,7 @@ fn lookups<S: Storage>(graph: &Graph<S>, call: impl FnOnce()) -> u64 {
 
 #[test]
 fn property_columns_are_built_once_paid_for_and_follow_commits() {
-    let people: Vec<Person> = (0..200)
-        .map(|i| Person {
-            age: i % 37,
-            city: (i % 3) as usize,
-            score: None,
-            home: 0,
-        })
-        .collect();
+    let people = people(200, 37, 3);
     let matches = |graph: &Graph<MemoryStorage>, expr: &str| {
         let mut found = ids(block_on(graph.query_nodes("person", expr, &[] as &[&str])).unwrap());
         found.sort();

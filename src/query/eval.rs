@@ -63,38 +63,9 @@ impl<'a> Evaluator<'a> {
             },
             Expr::Property(path) => self.property(path),
             Expr::Not(inner) => tri(self.truth(inner).map(|b| !b)),
-            Expr::And(items) => {
-                let mut result = Some(true);
-                for item in items {
-                    match self.truth(item) {
-                        Some(false) => return Operand::Bool(false),
-                        None => result = None,
-                        Some(true) => {}
-                    }
-                }
-                tri(result)
-            }
-            Expr::Or(items) => {
-                let mut result = Some(false);
-                for item in items {
-                    match self.truth(item) {
-                        Some(true) => return Operand::Bool(true),
-                        None => result = None,
-                        Some(false) => {}
-                    }
-                }
-                tri(result)
-            }
-            Expr::Xor(items) => {
-                let mut result = Some(false);
-                for item in items {
-                    result = match (result, self.truth(item)) {
-                        (Some(a), Some(b)) => Some(a ^ b),
-                        _ => None,
-                    };
-                }
-                tri(result)
-            }
+            Expr::And(items) => tri(all(items.iter().map(|item| self.truth(item)))),
+            Expr::Or(items) => tri(any(items.iter().map(|item| self.truth(item)))),
+            Expr::Xor(items) => tri(xor(items.iter().map(|item| self.truth(item)))),
             Expr::Compare { op, left, right } => {
                 let (left, right) = (self.eval(left), self.eval(right));
                 tri(compare(*op, view(&left), view(&right)))
@@ -337,7 +308,7 @@ fn equals(a: View<'_>, b: View<'_>, depth: usize) -> Option<bool> {
     }
 }
 
-/// Three-valued AND over an iterator.
+/// Three-valued AND over an iterator (read only up to the first false).
 fn all(results: impl Iterator<Item = Option<bool>>) -> Option<bool> {
     let mut out = Some(true);
     for result in results {
@@ -348,6 +319,16 @@ fn all(results: impl Iterator<Item = Option<bool>>) -> Option<bool> {
         }
     }
     out
+}
+
+/// Three-valued OR over an iterator (read only up to the first true).
+fn any(results: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    all(results.map(|result| result.map(|b| !b))).map(|b| !b)
+}
+
+/// Three-valued XOR over an iterator.
+fn xor(mut results: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    results.try_fold(false, |acc, result| Some(acc ^ result?))
 }
 
 /// How two values order: `Err(())` when incomparable or null (the comparison is null),
@@ -642,38 +623,9 @@ impl<'q> Step<'q> {
     fn truth<'v>(&self, value: &dyn Fn(usize) -> Option<&'v Value>) -> Option<bool> {
         let view_of = |position: usize| value(position).map_or(View::Null, value_view);
         match self {
-            Step::And(items) => {
-                let mut result = Some(true);
-                for item in items {
-                    match item.truth(value) {
-                        Some(false) => return Some(false),
-                        None => result = None,
-                        Some(true) => {}
-                    }
-                }
-                result
-            }
-            Step::Or(items) => {
-                let mut result = Some(false);
-                for item in items {
-                    match item.truth(value) {
-                        Some(true) => return Some(true),
-                        None => result = None,
-                        Some(false) => {}
-                    }
-                }
-                result
-            }
-            Step::Xor(items) => {
-                let mut result = Some(false);
-                for item in items {
-                    result = match (result, item.truth(value)) {
-                        (Some(a), Some(b)) => Some(a ^ b),
-                        _ => None,
-                    };
-                }
-                result
-            }
+            Step::And(items) => all(items.iter().map(|item| item.truth(value))),
+            Step::Or(items) => any(items.iter().map(|item| item.truth(value))),
+            Step::Xor(items) => xor(items.iter().map(|item| item.truth(value))),
             Step::Not(inner) => inner.truth(value).map(|b| !b),
             Step::Truth(property) => match view_of(*property) {
                 View::Bool(b) => Some(b),
@@ -686,12 +638,8 @@ impl<'q> Step<'q> {
                 flipped,
             } => {
                 let found = view_of(*property);
-                let constant = constant.meeting(found);
-                if *flipped {
-                    compare(*op, constant, found)
-                } else {
-                    compare(*op, found, constant)
-                }
+                let (left, right) = sides(*flipped, found, constant.meeting(found));
+                compare(*op, left, right)
             }
             Step::StringMatch {
                 op,
@@ -699,18 +647,23 @@ impl<'q> Step<'q> {
                 constant,
                 flipped,
             } => {
-                let found = view_of(*property);
-                if *flipped {
-                    string_match(*op, *constant, found)
-                } else {
-                    string_match(*op, found, *constant)
-                }
+                let (left, right) = sides(*flipped, view_of(*property), *constant);
+                string_match(*op, left, right)
             }
             Step::In { property, list } => contains(view(list), view_of(*property)),
             Step::IsNull { property, negated } => {
                 Some(matches!(view_of(*property), View::Null) != *negated)
             }
         }
+    }
+}
+
+/// The operands of a prepared binary step in the order they were written.
+fn sides<'b>(flipped: bool, property: View<'b>, constant: View<'b>) -> (View<'b>, View<'b>) {
+    if flipped {
+        (constant, property)
+    } else {
+        (property, constant)
     }
 }
 
