@@ -211,12 +211,11 @@ impl<S: Storage> Graph<S> {
 
     fn build(
         storage: S,
-        topology: Topology,
+        mut topology: Topology,
         options: GraphOptions,
         unavailable: Option<String>,
     ) -> Self {
         let sync_on_commit = storage.config().sync_on_commit;
-        let mut topology = topology;
         topology
             .columns
             .get_mut()

@@ -316,7 +316,9 @@ impl<S: Storage> GraphRead<'_, S> {
                 keep.clear();
                 matcher.judge(chunk, &mut keep)?;
                 matched.clear();
-                let room = page.limit.map_or(usize::MAX, |limit| limit - out.len());
+                let room = page
+                    .limit
+                    .map_or(usize::MAX, |limit| limit.saturating_sub(out.len()));
                 // Matches before the page are skipped, not returned.
                 for (at, _) in keep.iter().enumerate().filter(|(_, &kept)| kept) {
                     if *skip > 0 {
