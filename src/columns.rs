@@ -102,6 +102,11 @@ impl Columns {
     /// writers back while it reads every node of the label.
     const MAX_NODES: usize = 1 << 20;
 
+    /// Columns kept.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
     pub fn capacity(&self) -> usize {
         self.capacity
     }

@@ -837,12 +837,15 @@ impl<S: Storage> Graph<S> {
         let inner = &*self.inner;
         let topo = inner.topology.read();
         let counters = &inner.gate.counters;
+        let query_columns = topo.columns.lock().len();
         GraphMetrics {
             node_count: topo.node_count(),
             edge_count: topo.edge_count,
             cache_hits: inner.cache.hits(),
             cache_misses: inner.cache.misses(),
             cached_records: inner.cache.len(),
+            index_entries: topo.index_entry_count(),
+            query_columns,
             io: inner.storage.io_stats(),
             active_transactions: counters.active_transactions.load(Ordering::Relaxed),
             commits: counters.commits.load(Ordering::Relaxed),

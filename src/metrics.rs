@@ -16,6 +16,10 @@ pub struct GraphMetrics {
     pub cache_misses: u64,
     /// Records currently cached.
     pub cached_records: usize,
+    /// Secondary-index entries held in memory (as many as are stored).
+    pub index_entries: usize,
+    /// Property columns kept for node queries.
+    pub query_columns: usize,
     /// The storage backend's read and write counters.
     pub io: IoStats,
     /// Open transactions, including commits in progress.

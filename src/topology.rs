@@ -326,6 +326,10 @@ impl Topology {
         }
     }
 
+    pub fn index_entry_count(&self) -> usize {
+        self.index_entries.len()
+    }
+
     /// Replaces the index entries with `entries` (at open).
     pub fn load_index_entries(&mut self, entries: Vec<(Box<[u8]>, u32)>) {
         self.index_entries = entries.into_iter().collect();

@@ -233,7 +233,9 @@ fn explain_names_the_index_and_the_executor_uses_it() {
         plan.to_string(),
         "index seek person.city in [\"Paris\"] (~50 rows)\nresidual filter: ((city = $1) AND (age > 40))"
     );
+    assert_eq!(graph.metrics().index_entries, 200);
     block_on(graph.create_index("person", "age")).unwrap();
+    assert_eq!(graph.metrics().index_entries, 400);
     let plan =
         block_on(graph.explain_query("person", "age > 40 AND age <= 45", &[] as &[&str])).unwrap();
     assert!(
@@ -355,10 +357,12 @@ fn property_columns_are_built_once_paid_for_and_follow_commits() {
         lookups(&graph, || assert!(matches(&graph, old).is_empty())),
         200
     );
+    assert_eq!(graph.metrics().query_columns, 0);
     assert_eq!(
         lookups(&graph, || assert!(matches(&graph, old).is_empty())),
         0
     );
+    assert_eq!(graph.metrics().query_columns, 1);
     // Commits keep the column right: an update, a removal and a new node in
     // the freed slot, and a failed batch that must leave no trace.
     block_on(graph.update_node("p3", &props(&[("age", Value::Int(150))]))).unwrap();

@@ -130,6 +130,8 @@ fn metrics_match_the_graph_and_pass_promtool() {
     assert_eq!(m["maya_density"], 10.0 / (11.0 * 10.0));
     assert!(m["maya_disk_usage_bytes"] > 0.0);
     assert_eq!(m["maya_active_transactions"], 0.0);
+    assert_eq!(m["maya_index_entries"], 0.0);
+    assert_eq!(m["maya_query_columns"], 0.0);
     assert!(m["maya_uptime_seconds"] >= 0.0);
     assert!(m["maya_process_start_time_seconds"] > 1.6e9);
     assert_eq!(m["maya_backup_success_total"], 0.0);

@@ -73,6 +73,10 @@ export interface Metrics {
   /** 0.0 to 1.0. */
   cacheHitRate: number;
   cachedRecords: number;
+  /** Secondary-index entries, all held in memory. */
+  indexEntries: number;
+  /** Property columns kept in memory for node queries. */
+  queryColumns: number;
   activeTransactions: number;
   commits: number;
   rollbacks: number;

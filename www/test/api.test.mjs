@@ -154,6 +154,10 @@ test('metrics is a plain object of numbers', () => {
     assert.equal(typeof m[key], 'number', key);
   }
   assert.equal(m.unsavedChanges, false);
+  assert.equal(m.indexEntries, 0);
+  g.createIndex('user', 'age');
+  assert.equal(g.metrics().indexEntries, 2);
+  assert.equal(g.metrics().queryColumns, 0);
 });
 
 test('snapshots round-trip and damaged ones are rejected', () => {

@@ -21,6 +21,7 @@ const added: number[] = graph.transaction([
 ]);
 const metrics: Metrics = graph.metrics();
 const rate: number = metrics.cacheHitRate;
+const held: number = metrics.indexEntries + metrics.queryColumns;
 const snapshot: Uint8Array = graph.toSnapshot();
 const copy: KnowledgeGraph = KnowledgeGraph.fromSnapshot(snapshot);
 const found: NodeRecord[] = copy.queryNodes('user', 'age > $1', [30], { limit: 10 });
@@ -56,4 +57,4 @@ graph.kHop('alice', 2, 'sideways');
 // @ts-expect-error an operation needs its fields
 graph.transaction([{ op: 'addEdge', label: 'f' }]);
 
-void [label, age, created, out, ids, added, rate, found, plan, visits, ranks, communities, path, walks, keys, back, persisted, browser];
+void [label, age, created, out, ids, added, rate, held, found, plan, visits, ranks, communities, path, walks, keys, back, persisted, browser];

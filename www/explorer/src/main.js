@@ -401,6 +401,8 @@ $('show-stats').addEventListener('click', () => run(async () => {
     ['indexes', s.indexes.map((i) => `${i.label}.${i.property}`).join(', ') || 'none'],
     ['cache hit rate', m.cacheHitRate],
     ['cached records', m.cachedRecords],
+    ['index entries', m.indexEntries],
+    ['property columns', m.queryColumns],
     ['topology bytes', m.topologyBytes],
     ['commits', m.commits],
     ['unsaved changes', m.unsavedChanges],

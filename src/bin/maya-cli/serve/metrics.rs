@@ -130,6 +130,16 @@ pub fn render(state: &State) -> String {
         m.cached_records as f64,
     );
     out.gauge(
+        "maya_index_entries",
+        "Secondary-index entries, all held in memory.",
+        m.index_entries as f64,
+    );
+    out.gauge(
+        "maya_query_columns",
+        "Property columns kept in memory for node queries.",
+        m.query_columns as f64,
+    );
+    out.gauge(
         "maya_active_transactions",
         "Open transactions, including commits in progress.",
         m.active_transactions as f64,
