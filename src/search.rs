@@ -106,6 +106,14 @@ pub enum PlanStep {
         /// The expression in canonical form.
         expression: String,
     },
+    /// The filter reads these properties from property columns kept in
+    /// memory, and only the matches' records (see [`GraphOptions::query_columns`]).
+    ///
+    /// [`GraphOptions::query_columns`]: crate::GraphOptions::query_columns
+    PropertyColumns {
+        /// The property paths, segments joined with `.`.
+        properties: Vec<String>,
+    },
 }
 
 impl fmt::Display for QueryPlan {
@@ -137,6 +145,11 @@ impl fmt::Display for QueryPlan {
                     write!(f, "label scan '{label}' ({rows} rows)")?
                 }
                 PlanStep::Filter { expression } => write!(f, "residual filter: {expression}")?,
+                PlanStep::PropertyColumns { properties } => write!(
+                    f,
+                    "filter reads property columns: {}",
+                    properties.join(", ")
+                )?,
             }
         }
         Ok(())
@@ -455,11 +468,7 @@ impl<S: Storage> GraphRead<'_, S> {
 
     fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
         let access = choose(&self.topo.indexes, RecordKind::Node, label, query);
-        let paths: Vec<&[String]> = query
-            .property_paths()
-            .into_iter()
-            .filter(|path| !matches!(path, [name] if NODE_BUILTINS.contains(&name.as_str())))
-            .collect();
+        let paths = node_properties(query);
         if let Some(columns) = self.columns(label, &paths)? {
             let prepared = query.prepare(&|path| columns.iter().position(|c| c.path == path));
             let mut matcher = ColumnMatcher {
@@ -541,15 +550,37 @@ impl<S: Storage> GraphRead<'_, S> {
                 rows,
             },
         };
-        Ok(QueryPlan {
-            steps: alloc::vec![
-                first,
-                PlanStep::Filter {
-                    expression: query.to_string()
-                }
-            ],
-        })
+        let mut steps = alloc::vec![
+            first,
+            PlanStep::Filter {
+                expression: query.to_string()
+            }
+        ];
+        // The columns kept now (more may be built as queries pay for them).
+        let paths = node_properties(query);
+        let kept = |label| {
+            let columns = self.topo.columns.lock();
+            paths.iter().all(|path| columns.has(label, path))
+        };
+        if kind == RecordKind::Node
+            && !paths.is_empty()
+            && self.topo.label_id(label).is_some_and(kept)
+        {
+            steps.push(PlanStep::PropertyColumns {
+                properties: paths.iter().map(|path| path.join(".")).collect(),
+            });
+        }
+        Ok(QueryPlan { steps })
     }
+}
+
+/// The property paths a node query reads (its built-ins aside).
+fn node_properties(query: &Query) -> Vec<&[String]> {
+    query
+        .property_paths()
+        .into_iter()
+        .filter(|path| !matches!(path, [name] if NODE_BUILTINS.contains(&name.as_str())))
+        .collect()
 }
 
 /// Which candidates of a chunk match, and what a match becomes.

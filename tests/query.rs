@@ -363,6 +363,11 @@ fn property_columns_are_built_once_paid_for_and_follow_commits() {
         0
     );
     assert_eq!(graph.metrics().query_columns, 1);
+    let plan = block_on(graph.explain_query("person", old, &[] as &[&str])).unwrap();
+    assert_eq!(
+        plan.to_string(),
+        "label scan 'person' (200 rows)\nresidual filter: (age > 100)\nfilter reads property columns: age"
+    );
     // Commits keep the column right: an update, a removal and a new node in
     // the freed slot, and a failed batch that must leave no trace.
     block_on(graph.update_node("p3", &props(&[("age", Value::Int(150))]))).unwrap();

@@ -96,6 +96,8 @@ enum StepOut<'a> {
     LabelScan { label: &'a str, rows: f64 },
     #[serde(rename_all = "camelCase")]
     Filter { expression: &'a str },
+    #[serde(rename_all = "camelCase")]
+    PropertyColumns { properties: &'a [String] },
 }
 
 fn plan_to_js(plan: &QueryPlan) -> Result<JsValue, JsError> {
@@ -129,6 +131,7 @@ fn plan_to_js(plan: &QueryPlan) -> Result<JsValue, JsError> {
                 rows: *rows as f64,
             },
             PlanStep::Filter { expression } => StepOut::Filter { expression },
+            PlanStep::PropertyColumns { properties } => StepOut::PropertyColumns { properties },
         })
         .collect();
     to_js(&PlanOut {

@@ -113,7 +113,8 @@ export type PlanStep =
   | { kind: "indexSeek"; index: string; keys: PropertyValue[]; rows: number }
   | { kind: "indexRange"; index: string; ranges: string[]; rows: number }
   | { kind: "labelScan"; label: string; rows: number }
-  | { kind: "filter"; expression: string };
+  | { kind: "filter"; expression: string }
+  | { kind: "propertyColumns"; properties: string[] };
 
 /** What `explain` returns. */
 export interface QueryPlan {

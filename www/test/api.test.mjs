@@ -211,6 +211,10 @@ test('queries, indexes, traversal, paths and k-hop', () => {
   assert.equal(typeof plan.text, 'string');
   assert.equal(g.explain('user', 'age = $age', { age: 36 }).steps[0].kind, 'indexSeek');
   assert.equal(g.explainEdges('follows', 'since = $1', [2020]).usesIndex, false);
+  // The scan by name above paid for a column of `name`: the next builds it.
+  assert.deepEqual(g.queryNodes('user', 'name = $1', ['Bob']).map((n) => n.id), ['bob']);
+  assert.deepEqual(g.explain('user', 'name = $1', ['Bob']).steps.at(-1), { kind: 'propertyColumns', properties: ['name'] });
+  assert.equal(g.metrics().queryColumns, 1);
   assert.equal(g.queryEdges('follows', 'since = 2020').length, 1);
   const visits = g.traverse('alice', { maxDepth: 2 });
   assert.deepEqual(visits.map((v) => [v.node.id, v.depth]), [['alice', 0], ['bob', 1], ['p1', 2]]);
