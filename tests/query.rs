@@ -442,6 +442,82 @@ fn edge_queries_use_builtins_and_edge_indexes() {
 }
 
 /// A small random directed graph: `n` nodes, edges as (source, target, label).
+/// Edge index entries (kept in memory too) follow added and removed edges,
+/// edges removed with their node, failed batches, and reopen.
+fn check_edge_queries<S: Storage>(graph: &Graph<S>) -> Result<(), TestCaseError> {
+    let all = block_on(graph.get_edges(Some("rates"), None, None)).unwrap();
+    for (expr, low, high) in [("count = $1", 2, 2), ("count >= $1", 2, i64::MAX)] {
+        let mut expected: Vec<u64> = all
+            .iter()
+            .filter(|e| {
+                e.get("count")
+                    .and_then(Value::as_i64)
+                    .is_some_and(|c| (low..=high).contains(&c))
+            })
+            .map(|e| e.id.0)
+            .collect();
+        expected.sort();
+        let mut got: Vec<u64> = block_on(graph.query_edges("rates", expr, &["2"]))
+            .unwrap()
+            .iter()
+            .map(|e| e.id.0)
+            .collect();
+        got.sort();
+        prop_assert_eq!(got, expected, "{}", expr);
+    }
+    prop_assert!(
+        block_on(graph.explain_edge_query("rates", "count >= $1", &["2"]))
+            .unwrap()
+            .uses_index()
+    );
+    block_on(graph.verify_integrity()).unwrap();
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn edge_indexes_follow_changes_rollbacks_and_reopen(
+        changes in prop::collection::vec((0u8..4, 0usize..6, 0usize..6, 0i64..4), 1..40),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let graph = Graph::new(SledStorage::open(dir.path()).unwrap());
+        for i in 0..6 {
+            block_on(graph.add_node("n", &format!("n{i}"), &Value::Null)).unwrap();
+        }
+        block_on(graph.create_edge_index("rates", "count")).unwrap();
+        for (action, a, b, count) in changes {
+            let (a, b) = (format!("n{a}"), format!("n{b}"));
+            let count = props(&[("count", Value::Int(count))]);
+            match action {
+                0 | 1 => { let _ = block_on(graph.add_edge("rates", &a, &b, Some(count))); }
+                2 => {
+                    let edges = block_on(graph.get_edges(Some("rates"), Some(&a), None)).unwrap();
+                    if let Some(edge) = edges.first() {
+                        block_on(graph.remove_edge(edge.id)).unwrap();
+                    }
+                }
+                _ => {
+                    // Removes the node (and its edges), or fails and leaves all.
+                    let mut batch = graph.batch();
+                    batch.add_edge("rates", &a, &b, Some(count)).unwrap();
+                    batch.remove_node(&a);
+                    if b == "n5" {
+                        batch.remove_node("no such node");
+                    }
+                    let _ = block_on(batch.commit());
+                    let _ = block_on(graph.add_node("n", &a, &Value::Null));
+                }
+            }
+        }
+        check_edge_queries(&graph)?;
+        drop(graph);
+        let graph = Graph::open(SledStorage::open(dir.path()).unwrap()).unwrap();
+        check_edge_queries(&graph)?;
+    }
+}
+
 fn small_graph() -> impl Strategy<Value = (usize, Vec<(usize, usize, u8)>)> {
     (1usize..9).prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, 0..n, 0u8..2), 0..20)))
 }
