@@ -124,10 +124,8 @@ impl Columns {
         let found: Vec<Option<Arc<Column>>> = paths
             .iter()
             .map(|path| {
-                let (column, used) = self
-                    .kept
-                    .iter_mut()
-                    .find(|(c, _)| c.label == label && c.path == *path)?;
+                let at = self.position(label, path)?;
+                let (column, used) = &mut self.kept[at];
                 *used = tick;
                 Some(Arc::clone(column))
             })
@@ -137,9 +135,13 @@ impl Columns {
 
     /// True when a column of `path` for `label` is kept.
     pub fn has(&self, label: LabelId, path: &[String]) -> bool {
+        self.position(label, path).is_some()
+    }
+
+    fn position(&self, label: LabelId, path: &[String]) -> Option<usize> {
         self.kept
             .iter()
-            .any(|(c, _)| c.label == label && c.path == path)
+            .position(|(c, _)| c.label == label && c.path == path)
     }
 
     /// True when `path` of `label` has paid for its column: queries without

@@ -172,13 +172,12 @@ impl Plan {
                 let records: Vec<(u64, Vec<u8>)> = match (kind, topo.label_id(&def.label)) {
                     (_, None) => Vec::new(),
                     (RecordKind::Node, Some(l)) => topo
-                        .live_nodes()
-                        .filter(|&n| topo.node_slot(n).label == l)
+                        .nodes_labelled(l)
                         .map(|n| (u64::from(n), topo.node_slot(n).id.as_bytes().to_vec()))
                         .collect(),
-                    (RecordKind::Edge, Some(l)) => (0..topo.edges.len() as u64)
-                        .filter(|&e| topo.edge(e).is_some_and(|slot| slot.label == l))
-                        .map(|e| (e, record::edge_key(e).to_vec()))
+                    (RecordKind::Edge, Some(l)) => topo
+                        .edges_labelled(l)
+                        .map(|e| (u64::from(e), record::edge_key(u64::from(e)).to_vec()))
                         .collect(),
                 };
                 for (at, key) in records {

@@ -154,16 +154,18 @@ impl<'g, S: Storage> GraphRead<'g, S> {
 
     /// The properties of edge `id`, through the cache.
     pub(crate) fn edge_properties(&self, id: u32) -> Result<Arc<Value>> {
-        let inner = self.graph.inner();
-        let id64 = u64::from(id);
-        inner.cache.get_or_load(RecordKey::edge(id64), || {
-            let key = record::edge_key(id64);
-            let bytes = inner
-                .storage
-                .get(Keyspace::Edges, &key)?
-                .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
-            record::decode_properties(RecordKind::Edge, &key, &bytes)
-        })
+        let cache = &self.graph.inner().cache;
+        cache.get_or_load(RecordKey::edge(u64::from(id)), || self.load_edge(id))
+    }
+
+    /// The stored properties of edge `id`.
+    fn load_edge(&self, id: u32) -> Result<Value> {
+        let key = record::edge_key(u64::from(id));
+        let storage = &self.graph.inner().storage;
+        let bytes = storage
+            .get(Keyspace::Edges, &key)?
+            .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
+        record::decode_properties(RecordKind::Edge, &key, &bytes)
     }
 
     /// The properties of the node in `slot`, without filling the cache (for bulk reads).
@@ -176,20 +178,15 @@ impl<'g, S: Storage> GraphRead<'g, S> {
 
     /// The properties of edge `id`, without filling the cache (for bulk reads).
     pub(crate) fn edge_properties_uncached(&self, id: u32) -> Result<Arc<Value>> {
-        let inner = self.graph.inner();
-        if let Some(cached) = inner.cache.peek(RecordKey::edge(u64::from(id))) {
-            return Ok(cached);
+        match self
+            .graph
+            .inner()
+            .cache
+            .peek(RecordKey::edge(u64::from(id)))
+        {
+            Some(cached) => Ok(cached),
+            None => Ok(Arc::new(self.load_edge(id)?)),
         }
-        let key = record::edge_key(u64::from(id));
-        let bytes = inner
-            .storage
-            .get(Keyspace::Edges, &key)?
-            .ok_or_else(|| Error::corrupt(alloc::format!("edge #{id} has no stored record")))?;
-        Ok(Arc::new(record::decode_properties(
-            RecordKind::Edge,
-            &key,
-            &bytes,
-        )?))
     }
 
     pub(crate) fn node_at(&self, slot: u32) -> Result<Node> {

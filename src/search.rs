@@ -26,6 +26,7 @@ use crate::model::{Edge, Node};
 use crate::query::eval::Prepared;
 use crate::query::{lookup_path, BuiltinValue, IndexKind, KeyRange, Params, Query, Record};
 use crate::read::GraphRead;
+use crate::topology::LabelId;
 use crate::value::Value;
 
 const NODE_BUILTINS: &[&str] = &["id"];
@@ -242,27 +243,16 @@ impl<S: Storage> GraphRead<'_, S> {
     fn candidates(
         &self,
         kind: RecordKind,
-        label: &str,
+        label: LabelId,
         access: &Access,
         visit: &mut dyn FnMut(u32) -> ControlFlow<()>,
     ) {
         let topo = &self.topo;
-        let Some(label_id) = topo.label_id(label) else {
-            return;
-        };
         match access {
             Access::Scan => {
                 let _ = match kind {
-                    RecordKind::Node => topo
-                        .live_nodes()
-                        .filter(|&n| topo.node_slot(n).label == label_id)
-                        .try_for_each(visit),
-                    RecordKind::Edge => (0..topo.edges.len() as u32)
-                        .filter(|&e| {
-                            topo.edge(u64::from(e))
-                                .is_some_and(|slot| slot.label == label_id)
-                        })
-                        .try_for_each(visit),
+                    RecordKind::Node => topo.nodes_labelled(label).try_for_each(visit),
+                    RecordKind::Edge => topo.edges_labelled(label).try_for_each(visit),
                 };
             }
             Access::Seek(def, keys) => {
@@ -310,7 +300,7 @@ impl<S: Storage> GraphRead<'_, S> {
     fn run<T>(
         &self,
         kind: RecordKind,
-        label: &str,
+        label: LabelId,
         access: &Access,
         page: Page,
         matcher: &mut dyn Matcher<T>,
@@ -423,13 +413,10 @@ impl<S: Storage> GraphRead<'_, S> {
         Ok(())
     }
 
-    /// The property columns of `paths` for the nodes of `label`, if they are
-    /// kept or have been paid for (then built here); `None` otherwise.
-    fn columns(&self, label: &str, paths: &[&[String]]) -> Result<Option<Vec<Arc<Column>>>> {
+    /// The property columns of `paths` for the nodes of `label_id`, if they
+    /// are kept or have been paid for (then built here); `None` otherwise.
+    fn columns(&self, label_id: LabelId, paths: &[&[String]]) -> Result<Option<Vec<Arc<Column>>>> {
         let topo = &self.topo;
-        let Some(label_id) = topo.label_id(label) else {
-            return Ok(None);
-        };
         if paths.is_empty() {
             return Ok(None);
         }
@@ -451,10 +438,7 @@ impl<S: Storage> GraphRead<'_, S> {
             return Ok(None);
         }
         // Every node of the label read once, without filling the record cache.
-        let slots: Vec<u32> = topo
-            .live_nodes()
-            .filter(|&n| topo.node_slot(n).label == label_id)
-            .collect();
+        let slots: Vec<u32> = topo.nodes_labelled(label_id).collect();
         let records = slots
             .iter()
             .map(|&slot| self.node_properties_uncached(slot))
@@ -467,9 +451,12 @@ impl<S: Storage> GraphRead<'_, S> {
     }
 
     fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
+        let Some(label_id) = self.topo.label_id(label) else {
+            return Ok(Vec::new());
+        };
         let access = choose(&self.topo.indexes, RecordKind::Node, label, query);
         let paths = node_properties(query);
-        if let Some(columns) = self.columns(label, &paths)? {
+        if let Some(columns) = self.columns(label_id, &paths)? {
             let prepared = query.prepare(&|path| columns.iter().position(|c| c.path == path));
             let mut matcher = ColumnMatcher {
                 read: self,
@@ -479,7 +466,7 @@ impl<S: Storage> GraphRead<'_, S> {
                 properties: Vec::new(),
             };
             return Ok(self
-                .run(RecordKind::Node, label, &access, page, &mut matcher)?
+                .run(RecordKind::Node, label_id, &access, page, &mut matcher)?
                 .0);
         }
         let mut matcher = RecordMatcher {
@@ -497,14 +484,16 @@ impl<S: Storage> GraphRead<'_, S> {
                 self.node_with(slot, Arc::clone(properties))
             },
         };
-        let (nodes, examined) = self.run(RecordKind::Node, label, &access, page, &mut matcher)?;
-        if let Some(label_id) = self.topo.label_id(label) {
-            self.topo.columns.lock().pay(label_id, &paths, examined);
-        }
+        let (nodes, examined) =
+            self.run(RecordKind::Node, label_id, &access, page, &mut matcher)?;
+        self.topo.columns.lock().pay(label_id, &paths, examined);
         Ok(nodes)
     }
 
     fn run_edges(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Edge>> {
+        let Some(label_id) = self.topo.label_id(label) else {
+            return Ok(Vec::new());
+        };
         let access = choose(&self.topo.indexes, RecordKind::Edge, label, query);
         let mut matcher = RecordMatcher {
             read: self,
@@ -523,17 +512,20 @@ impl<S: Storage> GraphRead<'_, S> {
             output: |id: u32, properties: &Arc<Value>| self.edge_with(id, Arc::clone(properties)),
         };
         Ok(self
-            .run(RecordKind::Edge, label, &access, page, &mut matcher)?
+            .run(RecordKind::Edge, label_id, &access, page, &mut matcher)?
             .0)
     }
 
     fn explain(&self, kind: RecordKind, label: &str, query: &Query) -> Result<QueryPlan> {
         let access = choose(&self.topo.indexes, kind, label, query);
+        let label_id = self.topo.label_id(label);
         let mut rows = 0;
-        self.candidates(kind, label, &access, &mut |_| {
-            rows += 1;
-            ControlFlow::Continue(())
-        });
+        if let Some(label_id) = label_id {
+            self.candidates(kind, label_id, &access, &mut |_| {
+                rows += 1;
+                ControlFlow::Continue(())
+            });
+        }
         let first = match access {
             Access::Seek(def, keys) => PlanStep::IndexSeek {
                 index: def.info().qualified(),
@@ -562,10 +554,7 @@ impl<S: Storage> GraphRead<'_, S> {
             let columns = self.topo.columns.lock();
             paths.iter().all(|path| columns.has(label, path))
         };
-        if kind == RecordKind::Node
-            && !paths.is_empty()
-            && self.topo.label_id(label).is_some_and(kept)
-        {
+        if kind == RecordKind::Node && !paths.is_empty() && label_id.is_some_and(kept) {
             steps.push(PlanStep::PropertyColumns {
                 properties: paths.iter().map(|path| path.join(".")).collect(),
             });

@@ -155,6 +155,20 @@ impl Topology {
             .map(|(i, _)| i as u32)
     }
 
+    /// The live nodes labelled `label`, by slot.
+    pub fn nodes_labelled(&self, label: LabelId) -> impl Iterator<Item = u32> + '_ {
+        self.live_nodes()
+            .filter(move |&n| self.node_slot(n).label == label)
+    }
+
+    /// The live edges labelled `label`, by id.
+    pub fn edges_labelled(&self, label: LabelId) -> impl Iterator<Item = u32> + '_ {
+        (0..self.edges.len() as u32).filter(move |&e| {
+            self.edge(u64::from(e))
+                .is_some_and(|slot| slot.label == label)
+        })
+    }
+
     pub fn edge(&self, id: u64) -> Option<&EdgeSlot> {
         self.edges
             .get(usize::try_from(id).ok()?)

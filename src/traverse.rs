@@ -366,8 +366,9 @@ impl<S: Storage> GraphRead<'_, S> {
     /// first), in the order of `starts`.
     ///
     /// Walk `i` depends only on `seed`, `i` and the graph, so a seed repeats
-    /// its walks, natively and in wasm32 alike. Walks advance sixteen at a time, which lets their memory
-    /// accesses overlap: several times the rate of walking them one by one.
+    /// its walks, natively and in wasm32 alike. Walks advance sixteen at a
+    /// time, which lets their memory accesses overlap: several times the
+    /// rate of walking them one by one.
     pub fn random_walks(
         &self,
         starts: &[NodeIndex],

@@ -538,33 +538,24 @@ impl<'q> Step<'q> {
                 .collect()
         };
         // A literal or parameter, as the evaluator sees it.
-        let constant = |expr: &'q Expr| -> Option<Operand<'q>> {
-            match expr {
-                Expr::Literal(_) | Expr::Param(_) => Some(
-                    Evaluator {
-                        params,
-                        record: &Constants,
-                    }
-                    .eval(expr),
-                ),
-                Expr::List(items) => {
-                    let items: Option<Vec<Operand<'q>>> = items
-                        .iter()
-                        .map(|item| match item {
-                            Expr::Literal(_) | Expr::Param(_) => Some(
-                                Evaluator {
-                                    params,
-                                    record: &Constants,
-                                }
-                                .eval(item),
-                            ),
-                            _ => None,
-                        })
-                        .collect();
-                    Some(Operand::List(items?))
+        let scalar = |expr: &'q Expr| match expr {
+            Expr::Literal(_) | Expr::Param(_) => Some(
+                Evaluator {
+                    params,
+                    record: &Constants,
                 }
-                _ => None,
-            }
+                .eval(expr),
+            ),
+            _ => None,
+        };
+        // That, or a list of them.
+        let constant = |expr: &'q Expr| match expr {
+            Expr::List(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .map(Operand::List),
+            _ => scalar(expr),
         };
         let property = |expr: &Expr| match expr {
             Expr::Property(path) => position(path),
