@@ -119,6 +119,14 @@ fn build<S: Storage>(storage: S, people: &[Person]) -> Graph<S> {
     graph
 }
 
+/// An in-memory graph with `options`, holding `people`.
+fn build_with(options: GraphOptions, people: &[Person]) -> Graph<MemoryStorage> {
+    let graph = Graph::with_options(MemoryStorage::new(), options)
+        .unwrap_or_else(|(_, err)| panic!("{err}"));
+    fill(&graph, people);
+    graph
+}
+
 fn fill<S: Storage>(graph: &Graph<S>, people: &[Person]) {
     let mut batch = graph.batch();
     for (i, p) in people.iter().enumerate() {
@@ -296,13 +304,13 @@ fn pages_split_results_without_overlap() {
     // results at the same places, by index and by scan, whether the
     // records come from the cache (which holds 10 here) or from storage.
     let people = people(200, 37, 3);
-    let options = GraphOptions {
-        cache_capacity: 10,
-        ..GraphOptions::default()
-    };
-    let graph = Graph::with_options(MemoryStorage::new(), options)
-        .unwrap_or_else(|(_, err)| panic!("{err}"));
-    fill(&graph, &people);
+    let graph = build_with(
+        GraphOptions {
+            cache_capacity: 10,
+            ..GraphOptions::default()
+        },
+        &people,
+    );
     for indexed in [false, true] {
         if indexed {
             block_on(graph.create_index("person", "city")).unwrap();
@@ -385,13 +393,13 @@ fn property_columns_are_built_once_paid_for_and_follow_commits() {
     assert_eq!(matches(&graph, old), brute_force(&graph, old, &[]));
 
     // Turned off, every query reads every candidate's record.
-    let options = GraphOptions {
-        query_columns: 0,
-        ..GraphOptions::default()
-    };
-    let graph = Graph::with_options(MemoryStorage::new(), options)
-        .unwrap_or_else(|(_, err)| panic!("{err}"));
-    fill(&graph, &people);
+    let graph = build_with(
+        GraphOptions {
+            query_columns: 0,
+            ..GraphOptions::default()
+        },
+        &people,
+    );
     for _ in 0..3 {
         assert_eq!(
             lookups(&graph, || assert!(matches(&graph, old).is_empty())),
