@@ -2,6 +2,7 @@
 # Builds the npm package's WebAssembly into www/pkg/ (gitignored):
 #   pkg/web   `--target web`    ES module + init(), for browsers, bundlers, workers
 #   pkg/node  `--target nodejs` CommonJS, for Node
+# each with an entry module, index.js, from js/.
 # Needs: rustup target wasm32-unknown-unknown, and wasm-bindgen on PATH at the
 # version pinned in ../Cargo.toml. Uses wasm-opt from the npm package
 # `binaryen` (www/node_modules/.bin) when present; set WASM_OPT=0 to skip it.
@@ -29,11 +30,16 @@ done
 # Each build says what module system its .js files use.
 printf '{ "type": "module" }\n' > "$here/pkg/web/package.json"
 printf '{ "type": "commonjs" }\n' > "$here/pkg/node/package.json"
-# The CommonJS build require()s the Rust code's inline JS snippets, which
-# wasm-bindgen writes as ES modules: make their `export function`s exports.
-for snippet in "$here"/pkg/node/snippets/*/*.js; do
-  [ -e "$snippet" ] || continue
-  sed -i -E 's/^export function ([A-Za-z0-9_]+)/exports.\1 = function \1/' "$snippet"
+# The entry modules (js/): node lookups answered in JS, then the bindings.
+cp "$here/js/index.web.js" "$here/pkg/web/index.js"
+cp "$here/js/index.node.js" "$here/pkg/node/index.js"
+cp "$here/js/lookup.js" "$here/pkg/web/lookup.js"
+cp "$here/js/lookup.js" "$here/pkg/node/lookup.js"
+# The CommonJS build require()s lookup.js and the Rust code's inline JS
+# snippets, written as ES modules: make their `export function`s exports.
+for module in "$here"/pkg/node/lookup.js "$here"/pkg/node/snippets/*/*.js; do
+  [ -e "$module" ] || continue
+  sed -i -E 's/^export function ([A-Za-z0-9_]+)/exports.\1 = function \1/' "$module"
 done
 
 wasm_opt="$here/node_modules/.bin/wasm-opt"

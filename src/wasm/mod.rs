@@ -26,10 +26,7 @@ mod types;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
-use core::num::NonZeroUsize;
-
-use lru::LruCache;
+use core::cell::Cell;
 
 use knowledge_graph_indexeddb::SnapshotStorage;
 use serde::Serialize;
@@ -56,35 +53,6 @@ pub struct JsKnowledgeGraph {
     graph: JsGraph,
     persistence: Option<Rc<Persistence>>,
     closed: Cell<bool>,
-    node_objects: RefCell<NodeObjects>,
-}
-
-/// The frozen objects `getNode` returned, kept while the graph is unchanged:
-/// a repeated lookup hands back the same object instead of building it
-/// again (which costs more than the lookup itself). Any commit clears them.
-struct NodeObjects {
-    generation: u64,
-    objects: LruCache<String, JsValue>,
-}
-
-impl NodeObjects {
-    /// How many node objects are kept.
-    const CAPACITY: usize = 10_000;
-
-    fn new() -> Self {
-        NodeObjects {
-            generation: 0,
-            objects: LruCache::new(NonZeroUsize::new(Self::CAPACITY).unwrap_or(NonZeroUsize::MIN)),
-        }
-    }
-
-    /// Forgets every object when the graph changed since they were built.
-    fn sync(&mut self, generation: u64) {
-        if self.generation != generation {
-            self.objects.clear();
-            self.generation = generation;
-        }
-    }
 }
 
 impl JsKnowledgeGraph {
@@ -93,7 +61,6 @@ impl JsKnowledgeGraph {
             graph,
             persistence,
             closed: Cell::new(false),
-            node_objects: RefCell::new(NodeObjects::new()),
         }
     }
 
@@ -143,24 +110,26 @@ impl JsKnowledgeGraph {
         self.write(|g| block_on(g.add_node(label, id, &properties)))
     }
 
-    /// The node with this id, or `undefined`. The record is frozen, and
-    /// the same object is returned again until the graph changes.
+    /// The node with this id, or `undefined`. The record is frozen; the
+    /// package's entry module keeps the records it handed out and returns
+    /// the same object again until `revision()` changes.
     #[wasm_bindgen(js_name = getNode, unchecked_return_type = "NodeRecord | undefined")]
     pub fn get_node(&self, id: &str) -> Result<JsValue, JsError> {
-        let graph = self.graph()?;
-        let mut cache = self.node_objects.borrow_mut();
-        cache.sync(graph.inner().topology.read().generation);
-        if let Some(object) = cache.objects.get(id) {
-            return Ok(object.clone());
-        }
-        match block_on(graph.get_node(id)).map_err(js_error)? {
-            Some(node) => {
-                let object = convert::freeze(convert::node_to_js(&node)?);
-                cache.objects.put(String::from(id), object.clone());
-                Ok(object)
-            }
+        match block_on(self.graph()?.get_node(id)).map_err(js_error)? {
+            Some(node) => Ok(convert::freeze(convert::node_to_js(&node)?)),
             None => Ok(JsValue::UNDEFINED),
         }
+    }
+
+    /// A number that changes with every committed change: while it stays
+    /// the same, so does the graph's content. `NaN` (equal to nothing) once
+    /// the graph is closed. It does not throw, so a JS caller pays for no
+    /// error return: `getNode` asks for it on every lookup.
+    pub fn revision(&self) -> f64 {
+        if self.closed.get() {
+            return f64::NAN;
+        }
+        self.graph.inner().topology.read().generation as f64
     }
 
     /// True when a node has this id.

@@ -20,7 +20,7 @@ fi
 rm -rf dist
 mkdir -p dist
 common=(--bundle --format=esm --target=es2022 --minify --sourcemap --log-level=warning
-  "--alias:maya-knowledge-graph=$pkg/knowledge_graph.js")
+  "--alias:maya-knowledge-graph=$pkg/index.js")
 node_modules/.bin/esbuild src/main.js --outfile=dist/main.js "${common[@]}"
 node_modules/.bin/esbuild src/worker.js --outfile=dist/worker.js "${common[@]}"
 cp index.html style.css dist/

@@ -65,6 +65,37 @@ test('getNode hands back one frozen record until the graph changes', () => {
   g.free();
 });
 
+test('revision() moves with commits; kept records are per graph and bounded', async () => {
+  const g = sample();
+  const other = sample();
+  const before = g.revision();
+  assert.equal(typeof before, 'number');
+  assert.throws(() => g.addEdge('follows', 'alice', 'nobody'));
+  assert.equal(g.revision(), before, 'a failed write commits nothing');
+  g.addNode('user', 'carol');
+  assert.ok(g.revision() > before);
+  // Each graph hands out its own records.
+  assert.notEqual(g.getNode('alice'), other.getNode('alice'));
+  other.updateNode('alice', { name: 'Other' });
+  assert.equal(g.getNode('alice').properties.name, 'Alice');
+  assert.equal(other.getNode('alice').properties.name, 'Other');
+  // More distinct ids than are kept: every answer still right, records
+  // dropped when the set filled up made again, the latest still kept.
+  g.addNodes(Array.from({ length: 10050 }, (_, i) => ({ label: 'n', id: `n${i}`, properties: { i } })));
+  const oldest = g.getNode('n0');
+  for (let i = 0; i < 10050; i++) assert.equal(g.getNode(`n${i}`).properties.i, i);
+  const again = g.getNode('n0');
+  assert.deepEqual(again, oldest);
+  assert.notEqual(again, oldest, 'evicted, then made again');
+  assert.equal(g.getNode('n10049'), g.getNode('n10049'));
+  assert.equal(g.getNode('ghost'), undefined);
+  g.free();
+  assert.throws(() => g.getNode('alice'), 'a freed graph throws instead of answering from kept records');
+  await other.close();
+  assert.ok(Number.isNaN(other.revision()), 'a closed graph has no revision');
+  assert.throws(() => other.getNode('alice'), { message: /closed/ });
+});
+
 test('floats, bytes, nulls and big integers keep their types', () => {
   const g = new KnowledgeGraph();
   g.addNode('thing', 't', { ratio: 0.5, bytes: new Uint8Array([1, 2, 3]), big: 2n ** 60n, none: null, ok: true });

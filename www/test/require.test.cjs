@@ -8,4 +8,5 @@ test('require() loads the package synchronously', () => {
   g.addNode('user', 'a', { n: 1 });
   assert.equal(g.countNodes(), 1);
   assert.deepEqual(g.getNode('a').properties, { n: 1 });
+  assert.equal(g.getNode('a'), g.getNode('a'), 'the entry module keeps records it handed out');
 });

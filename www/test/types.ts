@@ -9,6 +9,7 @@ graph.addNode('user', 'alice', { name: 'Alice', age: 36, tags: ['a'], nested: { 
 graph.addNode('user', 'bob');
 const id: number = graph.addEdge('follows', 'alice', 'bob', { since: 2020 });
 const node: NodeRecord | undefined = graph.getNode('alice');
+const revision: number = graph.revision();
 const label: string | undefined = node?.label;
 const age: PropertyValue | undefined = node?.properties.age;
 const edge: EdgeRecord | undefined = graph.getEdge(id);

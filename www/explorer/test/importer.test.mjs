@@ -9,7 +9,7 @@ import { readFiles } from '../src/importer.js';
 import { FormatError } from '../src/formats.js';
 
 const require = createRequire(import.meta.url);
-const { KnowledgeGraph } = require('../../pkg/node/knowledge_graph.js');
+const { KnowledgeGraph } = require('../../pkg/node/index.js');
 const fixture = (name) => new File([readFileSync(new URL(`fixtures/${name}`, import.meta.url))], name);
 
 test('JSON Lines read in tiny chunks keeps multi-byte characters whole and reports progress', async () => {

@@ -1,0 +1,5 @@
+// The package's CommonJS entry for Node: the wasm-bindgen build, with node
+// lookups answered in JS (lookup.js).
+require('./lookup.js').cacheNodeLookups(require('./knowledge_graph.js').KnowledgeGraph);
+
+module.exports = require('./knowledge_graph.js');
