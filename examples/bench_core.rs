@@ -198,6 +198,10 @@ fn main() {
         rows.push(row);
     }
     println!();
+    // glibc's huge-page tunable changes the read figures a lot (README).
+    if let Ok(tunables) = std::env::var("GLIBC_TUNABLES") {
+        println!("GLIBC_TUNABLES={tunables}");
+    }
     println!("| backend | node insert/s | edge insert/s | node lookup/s (cache hit) | 10-hop walks/s | same, `random_walks` (16 at a time) | batch import {users} nodes + {} edges | nodes/min | topology bytes/edge |", users * 10);
     println!("|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
