@@ -29,7 +29,8 @@ use crate::value::{to_value, Value};
 /// Settings of a [`Graph`] that do not belong to its storage.
 #[derive(Debug, Clone, Copy)]
 pub struct GraphOptions {
-    /// Decoded records kept in the LRU cache (the storage's `cache_capacity` wins when set).
+    /// Decoded records kept in the record cache (CLOCK, an approximation of
+    /// LRU; the storage's `cache_capacity` wins when set).
     pub cache_capacity: usize,
     /// How long a writer waits for the write lock (the storage's `timeout` wins when set).
     pub timeout: Duration,

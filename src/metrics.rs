@@ -10,7 +10,7 @@ pub struct GraphMetrics {
     pub node_count: usize,
     /// Live edges.
     pub edge_count: usize,
-    /// Property reads served from the LRU cache.
+    /// Property reads served from the record cache.
     pub cache_hits: u64,
     /// Property reads that went to storage.
     pub cache_misses: u64,

@@ -106,7 +106,10 @@ fn builder_options_reach_the_graph() {
         block_on(graph.get_node(&format!("{i}"))).unwrap();
     }
     let m = graph.metrics();
-    assert_eq!(m.cached_records, 2, "cache_capacity bounds the LRU");
+    assert_eq!(
+        m.cached_records, 2,
+        "cache_capacity bounds the record cache"
+    );
     assert!(
         m.io_stats().flushes >= 5,
         "high_safety flushes every commit: {:?}",
