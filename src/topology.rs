@@ -99,11 +99,67 @@ pub(crate) enum Undo {
     },
 }
 
+/// A node id as the id map holds it: up to [`IdKey::INLINE`] bytes in the
+/// map's own bucket, so a lookup compares it without a trip to the heap (a
+/// cache miss on every lookup of a large graph); longer ids share the node
+/// slot's `Arc`.
+#[derive(Clone)]
+enum IdKey {
+    Inline { len: u8, bytes: [u8; IdKey::INLINE] },
+    Shared(Arc<str>),
+}
+
+impl IdKey {
+    const INLINE: usize = 22;
+
+    fn new(id: Arc<str>) -> Self {
+        let mut bytes = [0; Self::INLINE];
+        match bytes.get_mut(..id.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(id.as_bytes());
+                IdKey::Inline {
+                    len: id.len() as u8,
+                    bytes,
+                }
+            }
+            None => IdKey::Shared(id),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            IdKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            IdKey::Shared(id) => id.as_bytes(),
+        }
+    }
+}
+
+// Hashed and compared as the id's bytes, so the map is searched by `&[u8]`.
+impl core::hash::Hash for IdKey {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for IdKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for IdKey {}
+
+impl core::borrow::Borrow<[u8]> for IdKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Topology {
     pub nodes: Vec<NodeSlot>,
     free_nodes: Vec<u32>,
-    ids: HashMap<Arc<str>, u32>,
+    ids: HashMap<IdKey, u32>,
     pub edges: Vec<EdgeSlot>,
     pub edge_count: usize,
     /// The id the next added edge gets (== `edges.len()` unless ids were skipped).
@@ -140,7 +196,7 @@ impl Topology {
     }
 
     pub fn node(&self, id: &str) -> Option<u32> {
-        self.ids.get(id).copied()
+        self.ids.get(id.as_bytes()).copied()
     }
 
     pub fn node_slot(&self, slot: u32) -> &NodeSlot {
@@ -223,7 +279,7 @@ impl Topology {
                 (self.nodes.len() - 1) as u32
             }
         };
-        self.ids.insert(id, slot);
+        self.ids.insert(IdKey::new(id), slot);
         self.nodes_per_label[label as usize] += 1;
         undo.push(Undo::NodeAdded(slot));
         slot
@@ -235,7 +291,7 @@ impl Topology {
         debug_assert!(node.out.is_empty() && node.inc.is_empty());
         let label = core::mem::replace(&mut node.label, FREE);
         let id = core::mem::replace(&mut node.id, Arc::from(""));
-        self.ids.remove(&id);
+        self.ids.remove(id.as_bytes());
         self.nodes_per_label[label as usize] -= 1;
         self.free_nodes.push(slot);
         undo.push(Undo::NodeRemoved { slot, id, label });
@@ -392,7 +448,7 @@ impl Topology {
                     let node = &mut self.nodes[slot as usize];
                     let label = core::mem::replace(&mut node.label, FREE);
                     let id = core::mem::replace(&mut node.id, Arc::from(""));
-                    self.ids.remove(&id);
+                    self.ids.remove(id.as_bytes());
                     self.nodes_per_label[label as usize] -= 1;
                     self.free_nodes.push(slot);
                 }
@@ -402,7 +458,7 @@ impl Topology {
                     let node = &mut self.nodes[slot as usize];
                     node.id = Arc::clone(&id);
                     node.label = label;
-                    self.ids.insert(id, slot);
+                    self.ids.insert(IdKey::new(id), slot);
                     self.nodes_per_label[label as usize] += 1;
                 }
                 Undo::EdgeAdded(id) => {
@@ -459,8 +515,54 @@ impl Topology {
                 (n.out.capacity() + n.inc.capacity()) * core::mem::size_of::<Adj>() + n.id.len()
             })
             .sum();
-        let id_map = self.ids.capacity() * (core::mem::size_of::<(Arc<str>, u32)>() + 1);
+        let id_map = self.ids.capacity() * (core::mem::size_of::<(IdKey, u32)>() + 1);
         let edges = self.edges.capacity() * core::mem::size_of::<EdgeSlot>();
         node_slots + adjacency + id_map + edges
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+
+    /// Ids of every length around the inline limit, ASCII and not, are
+    /// found, removed and restored by undo alike.
+    #[test]
+    fn ids_inline_or_shared_are_found_removed_and_restored() {
+        let mut topo = Topology::default();
+        let label = topo.intern_label("thing");
+        // "x" * n: every byte length up to twice the limit; "é" * n: two
+        // bytes per character, across the limit too.
+        let mut ids: Vec<String> = (0..=2 * IdKey::INLINE).map(|n| "x".repeat(n)).collect();
+        ids.extend((1..=IdKey::INLINE).map(|n| "é".repeat(n)));
+        let mut undo = Vec::new();
+        let slots: Vec<u32> = ids
+            .iter()
+            .map(|id| topo.add_node(id, label, &mut undo))
+            .collect();
+        for (id, &slot) in ids.iter().zip(&slots) {
+            assert_eq!(topo.node(id), Some(slot), "id of {} bytes", id.len());
+            assert_eq!(&*topo.node_slot(slot).id, id.as_str());
+        }
+        assert_eq!(topo.node("missing"), None);
+        assert_eq!(topo.node(&"x".repeat(2 * IdKey::INLINE + 1)), None);
+
+        let mut removals = Vec::new();
+        for &slot in &slots {
+            topo.remove_node(slot, &mut removals);
+        }
+        assert!(ids.iter().all(|id| topo.node(id).is_none()));
+        topo.undo(removals);
+        for (id, &slot) in ids.iter().zip(&slots) {
+            assert_eq!(
+                topo.node(id),
+                Some(slot),
+                "restored: id of {} bytes",
+                id.len()
+            );
+        }
+        topo.undo(undo);
+        assert_eq!(topo.node_count(), 0);
     }
 }
