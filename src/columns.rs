@@ -14,20 +14,41 @@
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::topology::LabelId;
-use crate::value::Value;
+use crate::value::{codec, Value};
 
-/// One property of the nodes of one label, by node slot.
+/// One property of the nodes of one label, by node slot, dictionary-coded:
+/// each slot holds the code of its value, each distinct value is kept once.
+/// A filter then reads 4 bytes per candidate from an array that stays in
+/// the processor's caches (400 KB for 100K nodes), and the few values it
+/// meets (a city, an age) are shared and stay cached too; a vector of one
+/// `Value` per node (each string on its own heap block) missed the cache
+/// twice per candidate.
 pub(crate) struct Column {
     pub label: LabelId,
     pub path: Vec<String>,
-    /// The property of the node in each slot; `Null` where the node lacks
-    /// it, has another label or the slot is free (and past the end).
-    values: Vec<Value>,
+    /// The value code of the node in each slot: [`Column::NONE`] where the
+    /// node lacks the property, has another label or the slot is free (and
+    /// past the end).
+    codes: Vec<u32>,
+    /// The value of each code, and how many slots hold it (0: a free code,
+    /// its value `Null`).
+    values: Vec<(Value, u32)>,
+    /// The code of each value held, found by the value (hashed by its
+    /// encoding, which is not kept).
+    code_of: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+    /// Codes no slot holds, for reuse.
+    free: Vec<u32>,
 }
 
 impl Column {
+    const NONE: u32 = u32::MAX;
+
     /// A column of `path` for the nodes of `label`, from their `(slot, properties)`.
     pub fn build<'a>(
         label: LabelId,
@@ -37,7 +58,11 @@ impl Column {
         let mut column = Column {
             label,
             path: path.to_vec(),
+            codes: Vec::new(),
             values: Vec::new(),
+            code_of: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+            free: Vec::new(),
         };
         for (slot, properties) in nodes {
             column.set(slot, Some(properties));
@@ -47,9 +72,10 @@ impl Column {
 
     /// The property of the node in `slot` (`None` for null or absent).
     pub fn get(&self, slot: u32) -> Option<&Value> {
-        self.values
-            .get(slot as usize)
-            .filter(|value| !value.is_null())
+        match self.codes.get(slot as usize) {
+            Some(&code) if code != Self::NONE => Some(&self.values[code as usize].0),
+            _ => None,
+        }
     }
 
     /// True when this is the column of `path`.
@@ -59,19 +85,67 @@ impl Column {
 
     /// Records that the node in `slot` now has `properties` (`None`: it is gone).
     fn set(&mut self, slot: u32, properties: Option<&Value>) {
-        let value = properties
-            .and_then(|p| value_at(p, &self.path))
-            .cloned()
-            .unwrap_or(Value::Null);
+        let code = match properties.and_then(|p| value_at(p, &self.path)) {
+            Some(value) if !value.is_null() => self.hold(value),
+            _ => Self::NONE,
+        };
         let at = slot as usize;
-        if at >= self.values.len() {
-            if value.is_null() {
+        if at >= self.codes.len() {
+            if code == Self::NONE {
                 return;
             }
-            self.values.resize(at + 1, Value::Null);
+            self.codes.resize(at + 1, Self::NONE);
         }
-        self.values[at] = value;
+        let old = core::mem::replace(&mut self.codes[at], code);
+        if old != Self::NONE {
+            self.release(old);
+        }
     }
+
+    /// The code of `value`, counted as held once more.
+    fn hold(&mut self, value: &Value) -> u32 {
+        let hash = hash_of(&self.hasher, value);
+        let values = &self.values;
+        if let Some(&code) = self.code_of.find(hash, |&c| values[c as usize].0 == *value) {
+            self.values[code as usize].1 += 1;
+            return code;
+        }
+        let code = match self.free.pop() {
+            Some(code) => {
+                self.values[code as usize] = (value.clone(), 1);
+                code
+            }
+            None => {
+                self.values.push((value.clone(), 1));
+                (self.values.len() - 1) as u32
+            }
+        };
+        let (values, hasher) = (&self.values, &self.hasher);
+        self.code_of
+            .insert_unique(hash, code, |&c| hash_of(hasher, &values[c as usize].0));
+        code
+    }
+
+    /// Counts `code` as held once less, freeing it when no slot holds it.
+    fn release(&mut self, code: u32) {
+        let (value, uses) = &mut self.values[code as usize];
+        *uses -= 1;
+        if *uses == 0 {
+            let hash = hash_of(&self.hasher, value);
+            *value = Value::Null;
+            if let Ok(entry) = self.code_of.find_entry(hash, |&c| c == code) {
+                entry.remove();
+            }
+            self.free.push(code);
+        }
+    }
+}
+
+/// A value's hash, by its encoding (equal values encode alike).
+fn hash_of(hasher: &DefaultHashBuilder, value: &Value) -> u64 {
+    let mut bytes = Vec::new();
+    codec::encode(value, &mut bytes);
+    hasher.hash_one(&bytes)
 }
 
 /// The value at `path` in a record's properties (`None` when absent).
@@ -222,5 +296,62 @@ impl Columns {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(value: Value) -> Value {
+        let mut map = crate::value::Map::new();
+        map.insert("p".into(), value);
+        Value::Map(map)
+    }
+
+    fn column() -> Column {
+        Column::build(0, &["p".into()], core::iter::empty())
+    }
+
+    #[test]
+    fn values_are_kept_once_and_freed_with_their_last_slot() {
+        let mut c = column();
+        for slot in 0..10 {
+            c.set(
+                slot,
+                Some(&record(Value::String(alloc::format!("city{}", slot % 3)))),
+            );
+        }
+        assert_eq!(c.code_of.len(), 3, "three distinct values");
+        assert_eq!(c.get(4), Some(&Value::String("city1".into())));
+        assert_eq!(c.get(10), None, "past the end");
+        // Int 1 and Float 1.0 are different values.
+        c.set(0, Some(&record(Value::Int(1))));
+        c.set(1, Some(&record(Value::Float(1.0))));
+        assert_eq!(
+            (c.get(0), c.get(1)),
+            (Some(&Value::Int(1)), Some(&Value::Float(1.0)))
+        );
+        // Null, absence and removal hold no code.
+        c.set(2, Some(&record(Value::Null)));
+        c.set(3, Some(&Value::Map(Default::default())));
+        c.set(4, None);
+        assert_eq!((c.get(2), c.get(3), c.get(4)), (None, None, None));
+        // One slot rewritten with ever new values keeps one code in use.
+        let before = c.values.len();
+        for n in 0..1000 {
+            c.set(5, Some(&record(Value::Int(1000 + n))));
+        }
+        // (the new value is held before the old one is let go: two codes)
+        assert!(
+            c.values.len() <= before + 2,
+            "freed codes are reused: {before} -> {}",
+            c.values.len()
+        );
+        assert_eq!(c.get(5), Some(&Value::Int(1999)));
+        let held: u32 = c.values.iter().map(|(_, uses)| uses).sum();
+        let slots = (0..10).filter(|&s| c.get(s).is_some()).count();
+        assert_eq!(held as usize, slots);
+        assert_eq!(c.code_of.len(), c.values.len() - c.free.len());
     }
 }
