@@ -78,6 +78,28 @@ impl Column {
         }
     }
 
+    /// The dictionary code of the property of the node in `slot` (`None`
+    /// for null or absent): nodes with equal values have equal codes.
+    pub fn code(&self, slot: u32) -> Option<u32> {
+        self.codes
+            .get(slot as usize)
+            .copied()
+            .filter(|&code| code != Self::NONE)
+    }
+
+    /// How many codes there are (distinct values held, and freed codes).
+    pub fn codes(&self) -> usize {
+        self.values.len()
+    }
+
+    /// `answer` of each code's value, by code (`None` for freed codes).
+    pub fn answers(&self, answer: &dyn Fn(&Value) -> Option<bool>) -> Vec<Option<bool>> {
+        self.values
+            .iter()
+            .map(|(value, uses)| if *uses == 0 { None } else { answer(value) })
+            .collect()
+    }
+
     /// True when this is the column of `path`.
     pub fn is(&self, path: &[&str]) -> bool {
         self.path.len() == path.len() && self.path.iter().zip(path).all(|(a, b)| a == b)

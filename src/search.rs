@@ -461,9 +461,11 @@ impl<S: Storage> GraphRead<'_, S> {
             let mut matcher = ColumnMatcher {
                 read: self,
                 query,
+                untabulated: prepared.is_some(),
                 prepared,
                 columns,
                 properties: Vec::new(),
+                judged: 0,
             };
             return Ok(self
                 .run(RecordKind::Node, label_id, &access, page, &mut matcher)?
@@ -629,6 +631,28 @@ struct ColumnMatcher<'r, 'g, S: Storage> {
     prepared: Option<Prepared<'r>>,
     columns: Vec<Arc<Column>>,
     properties: Vec<Arc<Value>>,
+    /// Candidates judged so far.
+    judged: usize,
+    /// Whether some step of `prepared` is still to be tabulated.
+    untabulated: bool,
+}
+
+impl<S: Storage> ColumnMatcher<'_, '_, S> {
+    /// Tabulates the prepared steps whose columns have no more codes than
+    /// there were candidates judged so far: working a step out for every
+    /// value costs what judging that many candidates does, so a query never
+    /// pays much more than twice what it would with the tables from the
+    /// start (and a short one never pays for them).
+    fn tabulate(&mut self) {
+        let Some(prepared) = &mut self.prepared else {
+            return;
+        };
+        let (columns, judged) = (&self.columns, self.judged);
+        self.untabulated = prepared.tabulate(&|at, answer| {
+            let column = &columns[at];
+            (column.codes() <= judged).then(|| column.answers(answer))
+        });
+    }
 }
 
 impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
@@ -643,10 +667,15 @@ impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
             })
         });
         core::hint::black_box(touched);
+        if self.untabulated {
+            self.tabulate();
+        }
+        self.judged += chunk.len();
         let columns = &self.columns;
         for &slot in chunk {
             keep.push(match &self.prepared {
-                Some(prepared) => prepared.matches(&|at| columns[at].get(slot)),
+                Some(prepared) => prepared
+                    .matches_coded(&|at| columns[at].get(slot), &|at| columns[at].code(slot)),
                 None => self.query.matches(&ColumnRecord {
                     slot,
                     read: self.read,

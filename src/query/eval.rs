@@ -443,10 +443,37 @@ impl<'q> Prepared<'q> {
     }
 
     /// Whether a record whose property at position `i` is `value(i)` matches.
+    #[cfg(test)]
     pub(crate) fn matches<'v>(&self, value: &dyn Fn(usize) -> Option<&'v Value>) -> bool {
-        self.0.truth(value) == Some(true)
+        self.0.truth(value, None) == Some(true)
+    }
+
+    /// [`matches`](Self::matches) for a record whose property at position
+    /// `i` also has the dictionary code `code(i)` (`None`: absent), which
+    /// the steps [`tabulate`](Self::tabulate)d answer from.
+    pub(crate) fn matches_coded<'v>(
+        &self,
+        value: &dyn Fn(usize) -> Option<&'v Value>,
+        code: &dyn Fn(usize) -> Option<u32>,
+    ) -> bool {
+        self.0.truth(value, Some(code)) == Some(true)
+    }
+
+    /// Works out, once, the answer of each step on one property for every
+    /// value that property can have, where `answers(position, step)` gives
+    /// them by dictionary code (calling `step` on each distinct value), or
+    /// `None` to leave the step as it is (its dictionary too large for
+    /// now). Judging a record then reads one table entry per step instead
+    /// of the value. True while some step is left.
+    pub(crate) fn tabulate(&mut self, answers: &Answers<'_>) -> bool {
+        self.0.tabulate(answers)
     }
 }
+
+/// What [`Prepared::tabulate`] asks for: the answers of a step, by code,
+/// for the values of the property at a position.
+pub(crate) type Answers<'a> =
+    dyn Fn(usize, &dyn Fn(&Value) -> Option<bool>) -> Option<Vec<Option<bool>>> + 'a;
 
 /// One step of a [`Prepared`] expression.
 enum Step<'q> {
@@ -478,6 +505,16 @@ enum Step<'q> {
     IsNull {
         property: usize,
         negated: bool,
+    },
+    /// A step on one property, answered by the property's dictionary code.
+    Table {
+        property: usize,
+        /// The answer for each code.
+        answers: Vec<Option<bool>>,
+        /// The answer when the property is absent.
+        absent: Option<bool>,
+        /// The step, for records judged without codes.
+        step: Box<Step<'q>>,
     },
 }
 
@@ -611,13 +648,30 @@ impl<'q> Step<'q> {
         })
     }
 
-    fn truth<'v>(&self, value: &dyn Fn(usize) -> Option<&'v Value>) -> Option<bool> {
+    fn truth<'v>(
+        &self,
+        value: &dyn Fn(usize) -> Option<&'v Value>,
+        code: Option<&dyn Fn(usize) -> Option<u32>>,
+    ) -> Option<bool> {
         let view_of = |position: usize| value(position).map_or(View::Null, value_view);
         match self {
-            Step::And(items) => all(items.iter().map(|item| item.truth(value))),
-            Step::Or(items) => any(items.iter().map(|item| item.truth(value))),
-            Step::Xor(items) => xor(items.iter().map(|item| item.truth(value))),
-            Step::Not(inner) => inner.truth(value).map(|b| !b),
+            Step::And(items) => all(items.iter().map(|item| item.truth(value, code))),
+            Step::Or(items) => any(items.iter().map(|item| item.truth(value, code))),
+            Step::Xor(items) => xor(items.iter().map(|item| item.truth(value, code))),
+            Step::Not(inner) => inner.truth(value, code).map(|b| !b),
+            Step::Table {
+                property,
+                answers,
+                absent,
+                step,
+            } => match code.map(|code| code(*property)) {
+                Some(None) => *absent,
+                Some(Some(code)) => match answers.get(code as usize) {
+                    Some(answer) => *answer,
+                    None => step.truth(value, None),
+                },
+                None => step.truth(value, None),
+            },
             Step::Truth(property) => match view_of(*property) {
                 View::Bool(b) => Some(b),
                 _ => None,
@@ -644,6 +698,49 @@ impl<'q> Step<'q> {
             Step::In { property, list } => contains(view(list), view_of(*property)),
             Step::IsNull { property, negated } => {
                 Some(matches!(view_of(*property), View::Null) != *negated)
+            }
+        }
+    }
+}
+
+impl Step<'_> {
+    /// The property of a step on one property.
+    fn property(&self) -> Option<usize> {
+        match self {
+            Step::Truth(property)
+            | Step::Compare { property, .. }
+            | Step::StringMatch { property, .. }
+            | Step::In { property, .. }
+            | Step::IsNull { property, .. } => Some(*property),
+            Step::And(_) | Step::Or(_) | Step::Xor(_) | Step::Not(_) | Step::Table { .. } => None,
+        }
+    }
+
+    /// See [`Prepared::tabulate`]; true while some step is left.
+    fn tabulate(&mut self, answers: &Answers<'_>) -> bool {
+        match self {
+            Step::And(items) | Step::Or(items) | Step::Xor(items) => items
+                .iter_mut()
+                .fold(false, |left, item| item.tabulate(answers) | left),
+            Step::Not(inner) => inner.tabulate(answers),
+            Step::Table { .. } => false,
+            _ => {
+                let Some(property) = self.property() else {
+                    return false;
+                };
+                let judge = |value: &Value| self.truth(&|_| Some(value), None);
+                let Some(table) = answers(property, &judge) else {
+                    return true;
+                };
+                let absent = self.truth(&|_| None, None);
+                let step = core::mem::replace(self, Step::And(Vec::new()));
+                *self = Step::Table {
+                    property,
+                    answers: table,
+                    absent,
+                    step: Box::new(step),
+                };
+                false
             }
         }
     }

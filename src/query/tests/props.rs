@@ -369,7 +369,7 @@ fn prepared_matches_as_evaluated(
         .into_iter()
         .filter(|path| !builtin(path))
         .collect();
-    let Some(prepared) = query.prepare(&|path| paths.iter().position(|p| *p == path)) else {
+    let Some(mut prepared) = query.prepare(&|path| paths.iter().position(|p| *p == path)) else {
         return Ok(false);
     };
     let values: Vec<Option<&Value>> = paths
@@ -379,10 +379,27 @@ fn prepared_matches_as_evaluated(
             record.property(&segments)
         })
         .collect();
+    let expected = query.matches(record);
     prop_assert_eq!(
         prepared.matches(&|i| values[i]),
-        query.matches(record),
+        expected,
         "{} on {:?}",
+        query,
+        record.props
+    );
+    // Tabulated over a dictionary holding the record's value (code 1)
+    // among others, it answers the same.
+    let decoys = [Value::Int(0), Value::String("b".into())];
+    let left = prepared.tabulate(&|at, answer| {
+        let mut table: Vec<Option<bool>> = decoys.iter().map(answer).collect();
+        table.insert(1, values[at].and_then(answer));
+        Some(table)
+    });
+    prop_assert!(!left, "every step on one property is tabulated");
+    prop_assert_eq!(
+        prepared.matches_coded(&|i| values[i], &|i| values[i].map(|_| 1)),
+        expected,
+        "tabulated: {} on {:?}",
         query,
         record.props
     );
