@@ -71,6 +71,7 @@ impl Column {
     }
 
     /// The property of the node in `slot` (`None` for null or absent).
+    #[inline]
     pub fn get(&self, slot: u32) -> Option<&Value> {
         match self.codes.get(slot as usize) {
             Some(&code) if code != Self::NONE => Some(&self.values[code as usize].0),
@@ -80,6 +81,7 @@ impl Column {
 
     /// The dictionary code of the property of the node in `slot` (`None`
     /// for null or absent): nodes with equal values have equal codes.
+    #[inline]
     pub fn code(&self, slot: u32) -> Option<u32> {
         self.codes
             .get(slot as usize)
