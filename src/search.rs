@@ -659,8 +659,8 @@ impl<S: Storage> ColumnMatcher<'_, '_, S> {
 
 impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
     fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()> {
-        // The chunk's codes first, so their cache misses overlap (the few
-        // distinct values they lead to stay cached).
+        // The chunk's codes first, so their cache misses overlap (values
+        // are shared, and few distinct ones stay cached).
         let touched = self.columns.iter().fold(0, |acc, column| {
             chunk
                 .iter()
