@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::graph::Graph;
 use crate::index::{prefix_end, IndexDef, RecordKind};
 use crate::model::{Edge, Node};
-use crate::query::eval::Prepared;
+use crate::query::eval::{Conjunct, Prepared};
 use crate::query::{lookup_path, BuiltinValue, IndexKind, KeyRange, Params, Query, Record};
 use crate::read::GraphRead;
 use crate::topology::LabelId;
@@ -672,6 +672,35 @@ impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
         }
         self.judged += chunk.len();
         let columns = &self.columns;
+        // Tables joined by AND: a candidate matches when each answers true
+        // for its code, read without the general evaluator.
+        if let Some(prepared) = &self.prepared {
+            if let Some(tables) = prepared.conjunction() {
+                for &slot in chunk {
+                    let answer =
+                        |&(at, answers, absent): &Conjunct<'_>| match columns[at].code(slot) {
+                            None => Some(absent),
+                            Some(code) => answers.get(code as usize).copied(),
+                        };
+                    // `None`: a code without an answer (not expected), judged in full.
+                    let mut verdict = Some(true);
+                    for table in &tables {
+                        match answer(table) {
+                            Some(Some(true)) => continue,
+                            Some(_) => verdict = Some(false),
+                            None => verdict = None,
+                        }
+                        break;
+                    }
+                    keep.push(verdict.unwrap_or_else(|| {
+                        prepared.matches_coded(&|at| columns[at].get(slot), &|at| {
+                            columns[at].code(slot)
+                        })
+                    }));
+                }
+                return Ok(());
+            }
+        }
         for &slot in chunk {
             keep.push(match &self.prepared {
                 Some(prepared) => prepared

@@ -468,7 +468,20 @@ impl<'q> Prepared<'q> {
     pub(crate) fn tabulate(&mut self, answers: &Answers<'_>) -> bool {
         self.0.tabulate(answers)
     }
+
+    /// When the expression is tabulated steps joined by `AND` (or just
+    /// one), each one's property position, answers by code and answer when
+    /// absent: a record matches when every one answers true.
+    pub(crate) fn conjunction(&self) -> Option<Vec<Conjunct<'_>>> {
+        match &self.0 {
+            Step::And(items) => items.iter().map(Step::conjunct).collect(),
+            step => step.conjunct().map(|one| alloc::vec![one]),
+        }
+    }
 }
+
+/// One tabulated step of a [`Prepared::conjunction`].
+pub(crate) type Conjunct<'a> = (usize, &'a [Option<bool>], Option<bool>);
 
 /// What [`Prepared::tabulate`] asks for: the answers of a step, by code,
 /// for the values of the property at a position.
@@ -704,6 +717,19 @@ impl<'q> Step<'q> {
 }
 
 impl Step<'_> {
+    /// A tabulated step as a [`Conjunct`].
+    fn conjunct(&self) -> Option<Conjunct<'_>> {
+        match self {
+            Step::Table {
+                property,
+                answers,
+                absent,
+                ..
+            } => Some((*property, answers.as_slice(), *absent)),
+            _ => None,
+        }
+    }
+
     /// The property of a step on one property.
     fn property(&self) -> Option<usize> {
         match self {
