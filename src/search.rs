@@ -746,10 +746,12 @@ impl<S: Storage> Record for ColumnRecord<'_, '_, S> {
     }
 
     fn builtin(&self, name: &str) -> Option<BuiltinValue> {
-        (name == "id").then(|| {
-            let id = &self.read.topo.node_slot(self.slot).id;
-            BuiltinValue::Value(Value::String(id.to_string()))
-        })
+        let id = &self.read.topo.node_slot(self.slot).id;
+        NodeRecord {
+            id,
+            properties: &Value::Null,
+        }
+        .builtin(name)
     }
 }
 

@@ -103,7 +103,6 @@ pub(crate) enum Undo {
 /// map's own bucket, so a lookup compares it without a trip to the heap (a
 /// cache miss on every lookup of a large graph); longer ids share the node
 /// slot's `Arc`.
-#[derive(Clone)]
 enum IdKey {
     Inline { len: u8, bytes: [u8; IdKey::INLINE] },
     Shared(Arc<str>),
