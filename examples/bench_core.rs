@@ -22,6 +22,7 @@ struct Row {
     lookup: f64,
     walk: f64,
     walks_batched: f64,
+    walk_by_hand: f64,
     import_secs: f64,
     import_nodes_per_min: f64,
     bytes_per_edge: f64,
@@ -89,8 +90,9 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
                 .unwrap()
         })
         .collect();
+    // By hand: follow `out_neighbor` from each start, on the topology.
     let mut rng = Rng(99);
-    let walk = rate(runs, walks, |_| {
+    let walk_by_hand = rate(runs, walks, |_| {
         for w in 0..walks {
             let mut at = starts[w % starts.len()];
             for _ in 0..10 {
@@ -103,7 +105,18 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
             std::hint::black_box(at);
         }
     });
-    // The same walks through `random_walks`, which advances 16 at a time.
+    // Through `random_walk`, one walk per call into a reused path: after the
+    // first few thousand, on the compact out-lists it builds (included in
+    // the first run).
+    let mut path = Vec::new();
+    let walk = rate(runs, walks, |run| {
+        for w in 0..walks {
+            let seed = (run * walks + w) as u64;
+            view.random_walk(starts[w % starts.len()], 10, seed, &mut path);
+            std::hint::black_box(path.len());
+        }
+    });
+    // Through `random_walks`, 1,024 walks per call, which advance 16 at a time.
     let rounds = walks / starts.len();
     let walks_batched = rate(runs, rounds * starts.len(), |run| {
         for round in 0..rounds {
@@ -121,6 +134,7 @@ fn bench<S: Storage>(name: &str, make: &dyn Fn() -> S, users: usize, single_ops:
         lookup,
         walk,
         walks_batched,
+        walk_by_hand,
         import_secs: imported,
         import_nodes_per_min: users as f64 / imported * 60.0,
         bytes_per_edge: metrics.topology_bytes as f64 / metrics.edge_count() as f64,
@@ -202,17 +216,18 @@ fn main() {
     if let Ok(tunables) = std::env::var("GLIBC_TUNABLES") {
         println!("GLIBC_TUNABLES={tunables}");
     }
-    println!("| backend | node insert/s | edge insert/s | node lookup/s (cache hit) | 10-hop walks/s | same, `random_walks` (16 at a time) | batch import {users} nodes + {} edges | nodes/min | topology bytes/edge |", users * 10);
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| backend | node insert/s | edge insert/s | node lookup/s (cache hit) | 10-hop walks/s (`random_walk`) | same, 1,024 per `random_walks` call | same, by hand (`out_neighbor`) | batch import {users} nodes + {} edges | nodes/min | topology bytes/edge |", users * 10);
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} s | {:.2}M | {:.1} |",
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} s | {:.2}M | {:.1} |",
             r.backend,
             r.node_insert,
             r.edge_insert,
             r.lookup,
             r.walk,
             r.walks_batched,
+            r.walk_by_hand,
             r.import_secs,
             r.import_nodes_per_min / 1e6,
             r.bytes_per_edge

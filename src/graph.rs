@@ -117,6 +117,9 @@ pub(crate) struct Inner<S> {
     pub paths: Mutex<Vec<crate::algo::ShortestPaths>>,
     /// Algorithm views of recent subgraphs, valid until the next commit.
     pub views: Mutex<crate::analytics::ViewCache>,
+    /// The compact out-lists walks and k-hop counts read, valid until the
+    /// next commit.
+    pub out_lists: Mutex<crate::out_lists::OutListsCache>,
     /// Set when loading failed in [`Graph::new`]; every call then reports it.
     unavailable: Option<String>,
     /// Held by a backup being written: one at a time, so none prunes the
@@ -235,6 +238,7 @@ impl<S: Storage> Graph<S> {
                 marks: Mutex::new(Vec::new()),
                 paths: Mutex::new(Vec::new()),
                 views: Mutex::new(crate::analytics::ViewCache::default()),
+                out_lists: Mutex::new(crate::out_lists::OutListsCache::default()),
                 unavailable,
                 #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
                 backups: Mutex::new(()),

@@ -30,6 +30,7 @@ mod integrity;
 pub mod interchange;
 mod metrics;
 mod model;
+mod out_lists;
 pub mod query;
 mod read;
 mod record;

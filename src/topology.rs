@@ -47,6 +47,13 @@ pub(crate) struct NodeSlot {
     pub inc: Vec<Adj>,
 }
 
+impl NodeSlot {
+    /// False for a slot freed by a removed node.
+    pub fn is_live(&self) -> bool {
+        self.label != FREE
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct EdgeSlot {
     pub source: u32,
@@ -206,7 +213,7 @@ impl Topology {
         self.nodes
             .iter()
             .enumerate()
-            .filter(|(_, n)| n.label != FREE)
+            .filter(|(_, n)| n.is_live())
             .map(|(i, _)| i as u32)
     }
 

@@ -12,12 +12,11 @@ use core::future::{ready, IntoFuture, Ready};
 
 use knowledge_graph_storage::Storage;
 
-use crate::algo::SplitMix64;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::model::{Edge, EdgeId, Node};
 use crate::read::GraphRead;
-use crate::topology::{Adj, NodeIndex, Topology};
+use crate::topology::{Adj, Topology};
 
 /// Which edges a walk or an algorithm follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -305,30 +304,67 @@ impl Marks {
 
 impl<S: Storage> GraphRead<'_, S> {
     /// Distinct nodes within `k` hops of `start` (not counting it); calls
-    /// `found` for each, nearest first.
-    fn k_hop(&self, start: u32, k: usize, direction: Direction, mut found: impl FnMut(u32)) {
+    /// `found` for each, nearest first. Outgoing counts read the compact
+    /// out-lists once they are paid for (see [`GraphRead::out_adjacency`]).
+    fn k_hop(&self, start: u32, k: usize, direction: Direction, found: impl FnMut(u32)) {
         let topo = &*self.topo;
+        if direction != Direction::Outgoing {
+            self.breadth_first(
+                start,
+                k,
+                |at| adjacency(topo, at, direction),
+                |a| a.node,
+                found,
+            );
+        } else if let Some(out) = self.out_adjacency() {
+            self.breadth_first(start, k, |at| [out.list(at), &[]], |&n| n, found);
+        } else {
+            let read = self.breadth_first(
+                start,
+                k,
+                |at| [&topo.node_slot(at).out, &[]],
+                |a| a.node,
+                found,
+            );
+            self.read_out_lists(read);
+        }
+    }
+
+    /// [`k_hop`](Self::k_hop) on the lists `lists(at)` gives for each node
+    /// (`node` reads a node from an entry); returns how many nodes' lists
+    /// it read.
+    pub(crate) fn breadth_first<'a, T: 'a>(
+        &self,
+        start: u32,
+        k: usize,
+        lists: impl Fn(u32) -> [&'a [T]; 2],
+        node: impl Fn(&T) -> u32,
+        mut found: impl FnMut(u32),
+    ) -> u64 {
         let mut marks = self.graph().inner().marks.lock().pop().unwrap_or_default();
-        marks.reset(topo.nodes.len());
+        marks.reset(self.topo.nodes.len());
         marks.mark(start);
         marks.frontier.push(start);
+        let mut read = 0;
         for level in 1..=k {
             let frontier = core::mem::take(&mut marks.frontier);
+            read += frontier.len() as u64;
             let mut touched = 0;
             for &at in &frontier {
-                for list in adjacency(topo, at, direction) {
-                    touched ^= touch_lines(list, |a| a.node);
+                for list in lists(at) {
+                    touched ^= touch_lines(list, &node);
                 }
             }
             core::hint::black_box(touched);
             let last = level == k;
             for &at in &frontier {
-                for list in adjacency(topo, at, direction) {
-                    for a in list {
-                        if marks.mark(a.node) {
-                            found(a.node);
+                for list in lists(at) {
+                    for entry in list {
+                        let n = node(entry);
+                        if marks.mark(n) {
+                            found(n);
                             if !last {
-                                marks.next.push(a.node);
+                                marks.next.push(n);
                             }
                         }
                     }
@@ -341,77 +377,7 @@ impl<S: Storage> GraphRead<'_, S> {
             }
         }
         self.graph().inner().marks.lock().push(marks);
-    }
-}
-
-/// Walks advanced together by [`GraphRead::random_walks`]: enough for their
-/// cache misses to overlap, few enough for their state to stay in registers
-/// and L1.
-const WALK_LANES: usize = 16;
-
-/// The random source of walk number `walk` for `seed`: a generator seeded
-/// by the `walk`-th output of SplitMix64 from `seed`, so walks draw from
-/// unrelated points of the sequence.
-fn walk_rng(seed: u64, walk: usize) -> SplitMix64 {
-    let start = seed.wrapping_add((walk as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    SplitMix64::new(SplitMix64::new(start).next_u64())
-}
-
-impl<S: Storage> GraphRead<'_, S> {
-    /// Random walks along outgoing edges, the sampling behind DeepWalk and
-    /// node2vec corpora: from each of `starts`, up to `hops` steps, each to
-    /// an out-neighbour chosen uniformly (one per edge, so parallel edges
-    /// weigh more); a walk ends early at a node with no outgoing edge.
-    /// Calls `visit(i, path)` for walk `i` (the nodes visited, `starts[i]`
-    /// first), in the order of `starts`.
-    ///
-    /// Walk `i` depends only on `seed`, `i` and the graph, so a seed repeats
-    /// its walks, natively and in wasm32 alike. Walks advance sixteen at a
-    /// time, which lets their memory accesses overlap: several times the
-    /// rate of walking them one by one.
-    pub fn random_walks(
-        &self,
-        starts: &[NodeIndex],
-        hops: usize,
-        seed: u64,
-        mut visit: impl FnMut(usize, &[NodeIndex]),
-    ) {
-        let topo = &*self.topo;
-        let mut paths: [Vec<NodeIndex>; WALK_LANES] = core::array::from_fn(|_| Vec::new());
-        let mut rngs: [SplitMix64; WALK_LANES] = core::array::from_fn(|_| SplitMix64::new(0));
-        for (group, chunk) in starts.chunks(WALK_LANES).enumerate() {
-            let first = group * WALK_LANES;
-            for (lane, &start) in chunk.iter().enumerate() {
-                paths[lane].clear();
-                paths[lane].push(start);
-                rngs[lane] = walk_rng(seed, first + lane);
-            }
-            let mut active = chunk.len();
-            let mut live = [true; WALK_LANES];
-            for _ in 0..hops {
-                if active == 0 {
-                    break;
-                }
-                for lane in 0..chunk.len() {
-                    if !live[lane] {
-                        continue;
-                    }
-                    let path = &mut paths[lane];
-                    let at = path[path.len() - 1];
-                    let out = &topo.node_slot(at.0).out;
-                    if out.is_empty() {
-                        live[lane] = false;
-                        active -= 1;
-                        continue;
-                    }
-                    let pick = rngs[lane].below(out.len() as u64);
-                    path.push(NodeIndex(out[pick as usize].node));
-                }
-            }
-            for (lane, path) in paths.iter().take(chunk.len()).enumerate() {
-                visit(first + lane, path);
-            }
-        }
+        read
     }
 }
 

@@ -697,6 +697,28 @@ fn random_walks_follow_edges_repeat_by_seed_and_pick_neighbours_evenly() {
     for count in counts {
         assert!((850..=1150).contains(&count), "uneven picks: {counts:?}");
     }
+    // One walk at a time is walk 0 of a batch with the same seed, and seeds
+    // spread it as evenly.
+    let mut path = Vec::new();
+    for (seed, &start) in starts.iter().enumerate() {
+        view.random_walk(start, 6, seed as u64, &mut path);
+        let mut batched = Vec::new();
+        view.random_walks(&[start, start], 6, seed as u64, |_, p| {
+            batched.push(p.to_vec())
+        });
+        assert_eq!(path, batched[0]);
+    }
+    let mut counts = [0usize; 4];
+    for seed in 0..4_000 {
+        view.random_walk(index(4), 1, seed, &mut path);
+        counts[name(path[1]) - 5] += 1;
+    }
+    for count in counts {
+        assert!(
+            (850..=1150).contains(&count),
+            "uneven picks one at a time: {counts:?}"
+        );
+    }
 }
 
 #[test]

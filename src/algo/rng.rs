@@ -43,15 +43,23 @@ impl SplitMix64 {
     /// If `bound` is zero.
     pub fn below(&mut self, bound: u64) -> u64 {
         assert!(bound > 0, "bound must be positive");
-        loop {
-            let product = u128::from(self.next_u64()) * u128::from(bound);
-            // Truncation keeps the low 64 bits on purpose: they decide rejection.
-            #[allow(clippy::cast_possible_truncation)]
-            let low = product as u64;
-            if low >= bound.wrapping_neg() % bound {
-                return (product >> 64) as u64;
+        let mut product = u128::from(self.next_u64()) * u128::from(bound);
+        // Truncation keeps the low 64 bits on purpose: they decide rejection.
+        #[allow(clippy::cast_possible_truncation)]
+        let mut low = product as u64;
+        // The rejection threshold is below `bound`, so a draw at or above it
+        // is kept without working the threshold out (a division).
+        if low < bound {
+            let threshold = bound.wrapping_neg() % bound;
+            while low < threshold {
+                product = u128::from(self.next_u64()) * u128::from(bound);
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    low = product as u64;
+                }
             }
         }
+        (product >> 64) as u64
     }
 
     /// A uniform float in `[0, 1)` with 53 random bits.

@@ -53,6 +53,11 @@ pub struct JsKnowledgeGraph {
     graph: JsGraph,
     persistence: Option<Rc<Persistence>>,
     closed: Cell<bool>,
+    /// Where `randomWalkInto` writes a walk's slots: allocated once, at its
+    /// full size, so the JS view of it stays valid until memory grows.
+    walk_buffer: core::cell::RefCell<Vec<u32>>,
+    /// The path `randomWalkInto` walks into, reused.
+    walk_path: core::cell::RefCell<Vec<crate::NodeIndex>>,
 }
 
 impl JsKnowledgeGraph {
@@ -61,6 +66,8 @@ impl JsKnowledgeGraph {
             graph,
             persistence,
             closed: Cell::new(false),
+            walk_buffer: core::cell::RefCell::new(Vec::new()),
+            walk_path: core::cell::RefCell::new(Vec::new()),
         }
     }
 

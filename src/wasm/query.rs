@@ -32,6 +32,18 @@ fn params_from_js(value: JsValue) -> Result<Params, JsError> {
         }))
 }
 
+/// Entries of a graph's walk buffer (see `walkBuffer`): 16 KiB, allocated
+/// by its first walk.
+const WALK_BUFFER: usize = 4096;
+
+/// The seed a walk was given, else a random one.
+fn walk_seed(seed: Option<f64>) -> u64 {
+    match seed {
+        Some(seed) => seed as u64,
+        None => (js_sys::Math::random() * (u64::MAX as f64)) as u64,
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PageInput {
@@ -424,10 +436,7 @@ impl JsKnowledgeGraph {
                     .ok_or_else(|| JsError::new(&alloc::format!("node '{id}' not found")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let seed = match seed {
-            Some(seed) => seed as u64,
-            None => (js_sys::Math::random() * (u64::MAX as f64)) as u64,
-        };
+        let seed = walk_seed(seed);
         let mut paths = Vec::with_capacity(starts.len());
         view.random_walks(&starts, hops as usize, seed, |_, path| {
             paths.push(path.to_vec());
@@ -437,5 +446,105 @@ impl JsKnowledgeGraph {
             .map(|path| path.iter().map(|&n| view.node_id(n)))
             .collect();
         Ok(id_lists_to_js(&ids))
+    }
+
+    /// `randomWalks` for the entry module (js/lookup.js): the walks as node
+    /// slots, each as its length, then its slots; the entry module keeps the
+    /// ids of slots, so that walks cross as numbers instead of strings.
+    /// Empty where `randomWalks` throws: the entry module then calls it for
+    /// the error.
+    #[wasm_bindgen(js_name = randomWalksSlots, skip_typescript)]
+    pub fn random_walks_slots(
+        &self,
+        starts: Vec<String>,
+        hops: u32,
+        seed: Option<f64>,
+    ) -> Vec<u32> {
+        let Ok(graph) = self.graph() else {
+            return Vec::new();
+        };
+        let view = graph.read();
+        let Some(starts) = starts
+            .iter()
+            .map(|id| view.node_index(id))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Vec::new();
+        };
+        let mut slots = Vec::new();
+        view.random_walks(&starts, hops as usize, walk_seed(seed), |_, path| {
+            slots.push(path.len() as u32);
+            slots.extend(path.iter().map(|n| n.0));
+        });
+        slots
+    }
+
+    /// The slot of the node `id`, or -1 (see `randomWalkInto`).
+    #[wasm_bindgen(js_name = slotOf, skip_typescript)]
+    pub fn slot_of(&self, id: &str) -> f64 {
+        let Ok(graph) = self.graph() else {
+            return -1.0;
+        };
+        graph.read().node_index(id).map_or(-1.0, |n| f64::from(n.0))
+    }
+
+    /// Where `randomWalkInto` writes: `[memory, byte offset, entries]`, for
+    /// a view of it that JS makes again when memory grows.
+    #[wasm_bindgen(js_name = walkBuffer, skip_typescript)]
+    pub fn walk_buffer(&self) -> js_sys::Array {
+        let mut buffer = self.walk_buffer.borrow_mut();
+        if buffer.len() < WALK_BUFFER {
+            *buffer = alloc::vec![0; WALK_BUFFER];
+        }
+        let at = JsValue::from_f64(buffer.as_ptr() as usize as f64);
+        js_sys::Array::of3(
+            &wasm_bindgen::memory(),
+            &at,
+            &JsValue::from_f64(WALK_BUFFER as f64),
+        )
+    }
+
+    /// `randomWalk` for the entry module (js/lookup.js), from the node in
+    /// `slot`: writes the walk's slots to the walk buffer and returns how
+    /// many. With the node's slot and the ids of slots kept in JS, a walk
+    /// crosses as a few numbers. 0 where `randomWalk` throws, or the walk
+    /// would not fit: the entry module then calls `randomWalk`.
+    #[wasm_bindgen(js_name = randomWalkInto, skip_typescript)]
+    pub fn random_walk_into(&self, slot: u32, hops: u32, seed: Option<f64>) -> u32 {
+        let mut buffer = self.walk_buffer.borrow_mut();
+        let Ok(graph) = self.graph() else {
+            return 0;
+        };
+        if hops as usize >= buffer.len() {
+            return 0;
+        }
+        let view = graph.read();
+        if !view
+            .topo
+            .nodes
+            .get(slot as usize)
+            .is_some_and(|n| n.is_live())
+        {
+            return 0;
+        }
+        let mut path = self.walk_path.borrow_mut();
+        view.random_walk(
+            crate::NodeIndex(slot),
+            hops as usize,
+            walk_seed(seed),
+            &mut path,
+        );
+        for (to, n) in buffer.iter_mut().zip(path.iter()) {
+            *to = n.0;
+        }
+        path.len() as u32
+    }
+
+    /// The id of the node in `slot` (see `randomWalkInto`).
+    #[wasm_bindgen(js_name = slotId, skip_typescript)]
+    pub fn slot_id(&self, slot: u32) -> Option<String> {
+        let view = self.graph().ok()?.read();
+        let node = view.topo.nodes.get(slot as usize)?;
+        node.is_live().then(|| String::from(&*node.id))
     }
 }

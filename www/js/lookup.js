@@ -1,7 +1,12 @@
-// Node lookups answered in JS: a lookup that crosses into WebAssembly pays
-// for passing the id and building the record, far more than a Map lookup.
-// Records are frozen, so one object can be handed out again while the graph
-// is unchanged (its revision() stays the same); any commit drops them all.
+// Lookups answered in JS: crossing into WebAssembly with a string, or back
+// with one, costs far more than a Map or Array lookup. What is kept here is
+// valid while the graph is unchanged (its revision() stays the same); any
+// commit drops it all.
+//   - getNode: records are frozen, so one object can be handed out again.
+//   - randomWalk(s): walks cross as node slots (numbers); the slots of start
+//     ids and the ids of slots are kept. A single walk goes out as a slot
+//     and comes back in a buffer in WebAssembly memory, so that crossing
+//     allocates nothing.
 
 /**
  * How many records each graph keeps. When that many are kept, they are all
@@ -10,18 +15,85 @@
  */
 const KEPT = 10000;
 
-/** On each graph: { revision, byId: Map<id, record> }. */
+/**
+ * Ids are kept for slots below this (an Array by slot); the ids of higher
+ * slots, in graphs of more nodes, cross every time.
+ */
+const KEPT_SLOTS = 1 << 20;
+
+/**
+ * On each graph: { revision, byId: Map<id, record>, slotOfId: Map<id, slot>,
+ * idOfSlot: Array<id> }.
+ */
 const KEPT_RECORDS = Symbol('kept node records');
 
-export function cacheNodeLookups(KnowledgeGraph) {
-  const lookUp = KnowledgeGraph.prototype.getNode;
-  KnowledgeGraph.prototype.getNode = function getNode(id) {
-    const revision = this.revision(); // NaN once closed: then nothing kept matches
-    let kept = this[KEPT_RECORDS];
-    if (kept === undefined || kept.revision !== revision) {
-      kept = { revision, byId: new Map() };
-      this[KEPT_RECORDS] = kept;
+/** On each graph: { memory, at, entries, view } for randomWalkInto. */
+const WALK_BUFFER = Symbol('walk buffer');
+
+/** What `graph` keeps for its current revision. */
+function keptBy(graph) {
+  const revision = graph.revision(); // NaN once closed: then nothing kept matches
+  let kept = graph[KEPT_RECORDS];
+  if (kept === undefined || kept.revision !== revision) {
+    kept = { revision, byId: new Map(), slotOfId: new Map(), idOfSlot: [] };
+    graph[KEPT_RECORDS] = kept;
+  }
+  return kept;
+}
+
+/** The slot of the node `id`, or -1. */
+function slotOf(graph, kept, id) {
+  let slot = kept.slotOfId.get(id);
+  if (slot === undefined) {
+    slot = graph.slotOf(id);
+    if (kept.slotOfId.size >= KEPT) kept.slotOfId.clear();
+    kept.slotOfId.set(id, slot);
+  }
+  return slot;
+}
+
+/** The walk buffer's current view (made again once memory has grown). */
+function walkBuffer(graph) {
+  let buffer = graph[WALK_BUFFER];
+  if (buffer === undefined) {
+    const [memory, at, entries] = graph.walkBuffer();
+    buffer = { memory, at, entries, view: new Uint32Array(0) };
+    graph[WALK_BUFFER] = buffer;
+  }
+  // Growing memory detaches the old view's ArrayBuffer: its length drops to 0.
+  if (buffer.view.length === 0) buffer.view = new Uint32Array(buffer.memory.buffer, buffer.at, buffer.entries);
+  return buffer.view;
+}
+
+/**
+ * The ids of the nodes in `slots[from..to]`. The slots are all read first:
+ * asking WebAssembly for an id may grow its memory, which detaches a view.
+ */
+function idsOfSlots(graph, kept, slots, from, to) {
+  const ids = new Array(to - from);
+  for (let i = from; i < to; i++) ids[i - from] = slots[i];
+  const idOfSlot = kept.idOfSlot;
+  for (let i = 0; i < ids.length; i++) {
+    const slot = ids[i];
+    let id = idOfSlot[slot];
+    if (id === undefined) {
+      id = graph.slotId(slot);
+      if (slot < KEPT_SLOTS) {
+        while (idOfSlot.length <= slot) idOfSlot.push(undefined);
+        idOfSlot[slot] = id;
+      }
     }
+    ids[i] = id;
+  }
+  return ids;
+}
+
+export function cacheNodeLookups(KnowledgeGraph) {
+  const proto = KnowledgeGraph.prototype;
+
+  const lookUp = proto.getNode;
+  proto.getNode = function getNode(id) {
+    const kept = keptBy(this);
     let record = kept.byId.get(id);
     if (record === undefined) {
       record = lookUp.call(this, id);
@@ -31,5 +103,31 @@ export function cacheNodeLookups(KnowledgeGraph) {
       }
     }
     return record;
+  };
+
+  // The slot versions return nothing where the originals throw (or, for
+  // randomWalks, return no walks; for randomWalk, where the walk would not
+  // fit the buffer): the originals then answer.
+  const walk = proto.randomWalk;
+  proto.randomWalk = function randomWalk(start, hops, seed) {
+    const kept = keptBy(this);
+    const slot = slotOf(this, kept, start);
+    walkBuffer(this); // made by the first walk
+    const length = slot < 0 ? 0 : this.randomWalkInto(slot, hops, seed);
+    if (length === 0) return walk.call(this, start, hops, seed);
+    // The view is taken after the walk, which may have grown memory.
+    return idsOfSlots(this, kept, walkBuffer(this), 0, length);
+  };
+
+  const walks = proto.randomWalks;
+  proto.randomWalks = function randomWalks(starts, hops, seed) {
+    const slots = this.randomWalksSlots(starts, hops, seed);
+    if (slots.length === 0) return walks.call(this, starts, hops, seed);
+    const kept = keptBy(this);
+    const paths = [];
+    for (let at = 0; at < slots.length; at += 1 + slots[at]) {
+      paths.push(idsOfSlots(this, kept, slots, at + 1, at + 1 + slots[at]));
+    }
+    return paths;
   };
 }

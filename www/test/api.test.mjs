@@ -96,6 +96,45 @@ test('revision() moves with commits; kept records are per graph and bounded', as
   assert.throws(() => other.getNode('alice'), { message: /closed/ });
 });
 
+test('walks cross as node slots; the ids kept for them follow every commit', async () => {
+  const g = new KnowledgeGraph();
+  g.addNodes(['a', 'b', 'c'].map((id) => ({ label: 'user', id })));
+  g.addEdge('follows', 'a', 'b');
+  for (let i = 0; i < 100; i++) assert.deepEqual(g.randomWalk('a', 3, i), ['a', 'b']);
+  // A node made after b is gone takes b's slot: no walk may still call it b.
+  g.removeNode('b');
+  g.addNode('user', 'z');
+  g.addEdge('follows', 'a', 'z');
+  assert.deepEqual(g.randomWalk('a', 3, 1), ['a', 'z']);
+  assert.deepEqual(g.randomWalks(['a', 'c', 'z'], 2, 1), [['a', 'z'], ['c'], ['z']]);
+  assert.deepEqual(g.randomWalk('c', 0), ['c']);
+  assert.deepEqual(g.randomWalks([], 3), []);
+  // Where the slot versions have no answer, the originals throw.
+  assert.throws(() => g.randomWalk('ghost', 3), { message: /node 'ghost' not found/ });
+  assert.throws(() => g.randomWalks(['a', 'ghost'], 3), { message: /node 'ghost' not found/ });
+  await g.close();
+  assert.throws(() => g.randomWalk('a', 3), { message: /closed/ });
+  assert.throws(() => g.randomWalks(['a'], 3), { message: /closed/ });
+});
+
+test('a walk is read through a view of WebAssembly memory that outlives its growth', () => {
+  const g = new KnowledgeGraph();
+  g.addNodes([{ label: 'user', id: 'x' }, { label: 'user', id: 'y' }]);
+  g.addEdge('follows', 'x', 'y');
+  g.addEdge('follows', 'y', 'x');
+  assert.deepEqual(g.randomWalk('x', 3, 1), ['x', 'y', 'x', 'y']);
+  const [memory] = g.walkBuffer();
+  const before = memory.buffer.byteLength;
+  g.addNodes(Array.from({ length: 40000 }, (_, i) => ({ label: 'filler', id: `f${i}`, properties: { text: 'x'.repeat(300) } })));
+  assert.ok(memory.buffer.byteLength > before, 'memory grew, detaching the first view');
+  assert.deepEqual(g.randomWalk('y', 3, 1), ['y', 'x', 'y', 'x']);
+  // Longer than the buffer holds: the original answers.
+  const long = g.randomWalk('x', 5000, 1);
+  assert.equal(long.length, 5001);
+  assert.ok(long.every((id, i) => id === (i % 2 ? 'y' : 'x')));
+  g.free();
+});
+
 test('floats, bytes, nulls and big integers keep their types', () => {
   const g = new KnowledgeGraph();
   g.addNode('thing', 't', { ratio: 0.5, bytes: new Uint8Array([1, 2, 3]), big: 2n ** 60n, none: null, ok: true });
