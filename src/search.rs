@@ -26,7 +26,7 @@ use crate::model::{Edge, Node};
 use crate::query::eval::{Conjunct, Prepared};
 use crate::query::{lookup_path, BuiltinValue, IndexKind, KeyRange, Params, Query, Record};
 use crate::read::GraphRead;
-use crate::topology::LabelId;
+use crate::topology::{LabelId, NodeIndex};
 use crate::value::Value;
 
 const NODE_BUILTINS: &[&str] = &["id"];
@@ -452,7 +452,7 @@ impl<S: Storage> GraphRead<'_, S> {
         Ok(columns.find(label_id, paths))
     }
 
-    fn run_nodes(&self, label: &str, query: &Query, page: Page) -> Result<Vec<Node>> {
+    fn run_nodes<T: NodeResult>(&self, label: &str, query: &Query, page: Page) -> Result<Vec<T>> {
         let Some(label_id) = self.topo.label_id(label) else {
             return Ok(Vec::new());
         };
@@ -484,9 +484,7 @@ impl<S: Storage> GraphRead<'_, S> {
                     properties,
                 })
             },
-            output: |slot: u32, properties: &Arc<Value>| {
-                self.node_with(slot, Arc::clone(properties))
-            },
+            output: |slot: u32, properties: &Arc<Value>| T::with(self, slot, properties),
         };
         let (nodes, examined) =
             self.run(RecordKind::Node, label_id, &access, page, &mut matcher)?;
@@ -657,7 +655,7 @@ impl<S: Storage> ColumnMatcher<'_, '_, S> {
     }
 }
 
-impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
+impl<S: Storage, T: NodeResult> Matcher<T> for ColumnMatcher<'_, '_, S> {
     fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()> {
         // The chunk's codes first, so their cache misses overlap (values
         // are shared, and few distinct ones stay cached).
@@ -715,18 +713,64 @@ impl<S: Storage> Matcher<Node> for ColumnMatcher<'_, '_, S> {
         Ok(())
     }
 
-    fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<Node>) -> Result<()> {
+    fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<T>) -> Result<()> {
         let slots: Vec<u32> = matched.iter().map(|&at| chunk[at]).collect();
-        self.properties.clear();
-        self.read
-            .properties_of(RecordKind::Node, &slots, &mut self.properties)?;
+        T::read(self.read, &slots, &mut self.properties, out)
+    }
+}
+
+/// What a node query returns per match: the whole [`Node`], or its
+/// [`NodeIndex`] (no record read).
+trait NodeResult: Sized {
+    /// Pushes the results for `slots`, whose records have not been read
+    /// (`scratch` is room for them).
+    fn read<S: Storage>(
+        read: &GraphRead<'_, S>,
+        slots: &[u32],
+        scratch: &mut Vec<Arc<Value>>,
+        out: &mut Vec<Self>,
+    ) -> Result<()>;
+
+    /// The result for `slot`, whose record is at hand.
+    fn with<S: Storage>(read: &GraphRead<'_, S>, slot: u32, properties: &Arc<Value>) -> Self;
+}
+
+impl NodeResult for Node {
+    fn read<S: Storage>(
+        read: &GraphRead<'_, S>,
+        slots: &[u32],
+        scratch: &mut Vec<Arc<Value>>,
+        out: &mut Vec<Self>,
+    ) -> Result<()> {
+        scratch.clear();
+        read.properties_of(RecordKind::Node, slots, scratch)?;
         out.extend(
             slots
                 .iter()
-                .zip(&self.properties)
-                .map(|(&slot, properties)| self.read.node_with(slot, Arc::clone(properties))),
+                .zip(scratch.iter())
+                .map(|(&slot, properties)| read.node_with(slot, Arc::clone(properties))),
         );
         Ok(())
+    }
+
+    fn with<S: Storage>(read: &GraphRead<'_, S>, slot: u32, properties: &Arc<Value>) -> Self {
+        read.node_with(slot, Arc::clone(properties))
+    }
+}
+
+impl NodeResult for NodeIndex {
+    fn read<S: Storage>(
+        _: &GraphRead<'_, S>,
+        slots: &[u32],
+        _: &mut Vec<Arc<Value>>,
+        out: &mut Vec<Self>,
+    ) -> Result<()> {
+        out.extend(slots.iter().map(|&slot| NodeIndex(slot)));
+        Ok(())
+    }
+
+    fn with<S: Storage>(_: &GraphRead<'_, S>, slot: u32, _: &Arc<Value>) -> Self {
+        NodeIndex(slot)
     }
 }
 
@@ -782,6 +826,41 @@ fn describe_range(range: &KeyRange) -> String {
         alloc::format!("{}{}", b.value, if b.inclusive { "]" } else { ")" })
     });
     alloc::format!("{lower}, {upper}")
+}
+
+impl<S: Storage> GraphRead<'_, S> {
+    /// [`Graph::query_nodes`] for hot loops: the indices of the matching
+    /// nodes, in the same order, without reading or copying their records
+    /// (judging reads the property columns or records it needs). A page
+    /// narrows them as in [`Graph::query_nodes_with`].
+    ///
+    /// ```
+    /// # use knowledge_graph::{Graph, MemoryStorage, Page};
+    /// # knowledge_graph::block_on(async {
+    /// let graph = Graph::new(MemoryStorage::new());
+    /// graph.add_node("user", "ada", &serde_json::json!({ "age": 36 })).await?;
+    /// graph.add_node("user", "bob", &serde_json::json!({ "age": 25 })).await?;
+    /// let view = graph.read();
+    /// let found = view.query_node_indices("user", "age > $1", &["30"], Page::all())?;
+    /// let ids: Vec<&str> = found.iter().map(|&n| view.node_id(n)).collect();
+    /// assert_eq!(ids, ["ada"]);
+    /// # Ok::<(), knowledge_graph::Error>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Graph::query_nodes`].
+    pub fn query_node_indices(
+        &self,
+        label: &str,
+        expr: &str,
+        params: impl Into<Params>,
+        page: Page,
+    ) -> Result<Vec<NodeIndex>> {
+        let _timer = crate::telemetry::read(crate::telemetry::ReadOp::Query);
+        let query = self.graph().parse_query(expr, params)?;
+        self.run_nodes(label, &query, page)
+    }
 }
 
 impl<S: Storage> Graph<S> {

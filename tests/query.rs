@@ -144,6 +144,15 @@ fn fill<S: Storage>(graph: &Graph<S>, people: &[Person]) {
     block_on(batch.commit()).unwrap();
 }
 
+/// The ids of the nodes `GraphRead::query_node_indices` finds.
+fn indices<S: Storage>(graph: &Graph<S>, expr: &str, params: &[String], page: Page) -> Vec<String> {
+    let view = graph.read();
+    let found = view
+        .query_node_indices("person", expr, params, page)
+        .unwrap();
+    found.iter().map(|&n| view.node_id(n).to_string()).collect()
+}
+
 fn check_queries<S: Storage>(
     graph: &Graph<S>,
     queries: &[(String, Vec<String>)],
@@ -151,6 +160,12 @@ fn check_queries<S: Storage>(
     for (expr, params) in queries {
         let expected = brute_force(graph, expr, params);
         let got = ids(block_on(graph.query_nodes("person", expr, params)).unwrap());
+        prop_assert_eq!(
+            &indices(graph, expr, params, Page::all()),
+            &got,
+            "indices of {}",
+            expr
+        );
         let mut sorted_expected = expected.clone();
         sorted_expected.sort();
         let mut sorted_got = got.clone();
@@ -334,7 +349,11 @@ fn pages_split_results_without_overlap() {
                 ))
                 .unwrap();
                 assert!(part.len() <= size);
-                paged.extend(ids(part));
+                let part = ids(part);
+                let params = ["Oslo".to_string()];
+                let page = Page::new(page * size, size);
+                assert_eq!(indices(&graph, expr, &params, page), part);
+                paged.extend(part);
             }
             assert_eq!(paged, all, "pages of {size}, indexed: {indexed}");
         }
