@@ -53,6 +53,12 @@ impl OutAdjacency {
         offsets.push(offset(targets.len()));
         OutAdjacency { offsets, targets }
     }
+
+    /// The out-neighbours of the node in `slot`.
+    pub(crate) fn list(&self, slot: u32) -> &[u32] {
+        let s = slot as usize;
+        &self.targets[self.offsets[s] as usize..self.offsets[s + 1] as usize]
+    }
 }
 
 /// Edges are numbered by `u32`, so the out-lists together fit one.
@@ -76,22 +82,13 @@ impl OutLists for Topology {
     }
 }
 
-impl OutAdjacency {
-    /// The out-neighbours of the node in `slot`.
-    pub(crate) fn list(&self, slot: u32) -> &[u32] {
-        let s = slot as usize;
-        &self.targets[self.offsets[s] as usize..self.offsets[s + 1] as usize]
-    }
-}
-
 impl OutLists for OutAdjacency {
     fn degree(&self, slot: u32) -> usize {
-        let s = slot as usize;
-        (self.offsets[s + 1] - self.offsets[s]) as usize
+        self.list(slot).len()
     }
 
     fn neighbour(&self, slot: u32, pick: usize) -> u32 {
-        self.targets[self.offsets[slot as usize] as usize + pick]
+        self.list(slot)[pick]
     }
 }
 

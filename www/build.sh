@@ -30,7 +30,7 @@ done
 # Each build says what module system its .js files use.
 printf '{ "type": "module" }\n' > "$here/pkg/web/package.json"
 printf '{ "type": "commonjs" }\n' > "$here/pkg/node/package.json"
-# The entry modules (js/): node lookups answered in JS, then the bindings.
+# The entry modules (js/): node lookups and walks answered in JS, then the bindings.
 cp "$here/js/index.web.js" "$here/pkg/web/index.js"
 cp "$here/js/index.node.js" "$here/pkg/node/index.js"
 cp "$here/js/lookup.js" "$here/pkg/web/lookup.js"

@@ -1,9 +1,9 @@
 // The package's ES module entry: the wasm-bindgen build, with node lookups
-// answered in JS (lookup.js).
+// and walks answered in JS (lookup.js).
 import { KnowledgeGraph } from './knowledge_graph.js';
-import { cacheNodeLookups } from './lookup.js';
+import { answerLookupsInJs } from './lookup.js';
 
-cacheNodeLookups(KnowledgeGraph);
+answerLookupsInJs(KnowledgeGraph);
 
 export * from './knowledge_graph.js';
 export { default } from './knowledge_graph.js';

@@ -88,7 +88,7 @@ function idsOfSlots(graph, kept, slots, from, to) {
   return ids;
 }
 
-export function cacheNodeLookups(KnowledgeGraph) {
+export function answerLookupsInJs(KnowledgeGraph) {
   const proto = KnowledgeGraph.prototype;
 
   const lookUp = proto.getNode;
