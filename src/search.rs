@@ -748,7 +748,7 @@ impl NodeResult for Node {
             slots
                 .iter()
                 .zip(scratch.iter())
-                .map(|(&slot, properties)| read.node_with(slot, Arc::clone(properties))),
+                .map(|(&slot, properties)| Self::with(read, slot, properties)),
         );
         Ok(())
     }
