@@ -293,14 +293,22 @@ impl Topology {
 
     /// Removes a node whose edges are already gone.
     pub fn remove_node(&mut self, slot: u32, undo: &mut Vec<Undo>) {
-        let node = &mut self.nodes[slot as usize];
+        let node = &self.nodes[slot as usize];
         debug_assert!(node.out.is_empty() && node.inc.is_empty());
+        let (id, label) = self.free_node(slot);
+        undo.push(Undo::NodeRemoved { slot, id, label });
+    }
+
+    /// Empties `slot` (its id leaves the id map, the slot joins the free
+    /// list) and returns the id and label it held.
+    fn free_node(&mut self, slot: u32) -> (Arc<str>, LabelId) {
+        let node = &mut self.nodes[slot as usize];
         let label = core::mem::replace(&mut node.label, FREE);
         let id = core::mem::replace(&mut node.id, Arc::from(""));
         self.ids.remove(id.as_bytes());
         self.nodes_per_label[label as usize] -= 1;
         self.free_nodes.push(slot);
-        undo.push(Undo::NodeRemoved { slot, id, label });
+        (id, label)
     }
 
     /// Adds an edge between live nodes under the next edge id.
@@ -462,12 +470,7 @@ impl Topology {
         for entry in log.into_iter().rev() {
             match entry {
                 Undo::NodeAdded(slot) => {
-                    let node = &mut self.nodes[slot as usize];
-                    let label = core::mem::replace(&mut node.label, FREE);
-                    let id = core::mem::replace(&mut node.id, Arc::from(""));
-                    self.ids.remove(id.as_bytes());
-                    self.nodes_per_label[label as usize] -= 1;
-                    self.free_nodes.push(slot);
+                    self.free_node(slot);
                 }
                 Undo::NodeRemoved { slot, id, label } => {
                     let popped = self.free_nodes.pop();
