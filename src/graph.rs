@@ -119,7 +119,10 @@ pub(crate) struct Inner<S> {
     pub views: Mutex<crate::analytics::ViewCache>,
     /// The compact out-lists walks and k-hop counts read, valid until the
     /// next commit.
-    pub out_lists: Mutex<crate::out_lists::OutListsCache>,
+    pub out_lists: Mutex<crate::derived::Derived<crate::out_lists::OutAdjacency>>,
+    /// The index entries in sorted arrays, for seeks and ranges, valid until
+    /// the next commit.
+    pub index_array: Mutex<crate::derived::Derived<crate::index_array::IndexArray>>,
     /// Set when loading failed in [`Graph::new`]; every call then reports it.
     unavailable: Option<String>,
     /// Held by a backup being written: one at a time, so none prunes the
@@ -238,7 +241,8 @@ impl<S: Storage> Graph<S> {
                 marks: Mutex::new(Vec::new()),
                 paths: Mutex::new(Vec::new()),
                 views: Mutex::new(crate::analytics::ViewCache::default()),
-                out_lists: Mutex::new(crate::out_lists::OutListsCache::default()),
+                out_lists: Mutex::new(crate::derived::Derived::default()),
+                index_array: Mutex::new(crate::derived::Derived::default()),
                 unavailable,
                 #[cfg(all(feature = "sled", not(target_arch = "wasm32")))]
                 backups: Mutex::new(()),

@@ -20,11 +20,13 @@ mod changelog;
 mod clock;
 mod columns;
 mod commit;
+mod derived;
 mod error;
 mod graph;
 #[cfg(any(target_arch = "wasm32", feature = "interchange"))]
 mod graphology;
 mod index;
+mod index_array;
 mod integrity;
 #[cfg(all(feature = "interchange", not(target_arch = "wasm32")))]
 pub mod interchange;

@@ -92,15 +92,6 @@ impl OutLists for OutAdjacency {
     }
 }
 
-/// The [`OutAdjacency`] of the current generation, or the out-lists read
-/// through the topology towards building it.
-#[derive(Default)]
-pub(crate) struct OutListsCache {
-    generation: u64,
-    reads: u64,
-    adjacency: Option<Arc<OutAdjacency>>,
-}
-
 /// The random source of walk number `walk` for `seed`: a generator seeded
 /// by the `walk`-th output of SplitMix64 from `seed`, so walks draw from
 /// unrelated points of the sequence.
@@ -154,32 +145,28 @@ impl<S: Storage> GraphRead<'_, S> {
         }
     }
 
-    /// The compact out-lists of this generation: built when reads through
-    /// the topology have paid for them, else `None` (read the topology, and
-    /// say how much with [`read_out_lists`](Self::read_out_lists)).
+    /// The compact out-lists of this generation, once reads through the
+    /// topology have paid for them (see [`crate::derived`]), else `None`
+    /// (read the topology, and say how much with
+    /// [`read_out_lists`](Self::read_out_lists)).
     pub(crate) fn out_adjacency(&self) -> Option<Arc<OutAdjacency>> {
         let topo = &*self.topo;
-        let mut cache = self.graph().inner().out_lists.lock();
-        if cache.generation != topo.generation {
-            *cache = OutListsCache {
-                generation: topo.generation,
-                ..OutListsCache::default()
-            };
-        }
-        if cache.adjacency.is_none() {
-            let size = (topo.nodes.len() + topo.edge_count) as u64;
-            if cache.reads < size / BUILT_PER_READ {
-                return None;
-            }
-            cache.adjacency = Some(Arc::new(OutAdjacency::new(topo)));
-        }
-        cache.adjacency.clone()
+        let price = (topo.nodes.len() + topo.edge_count) as u64 / BUILT_PER_READ;
+        self.graph()
+            .inner()
+            .out_lists
+            .lock()
+            .get(topo.generation, price, || OutAdjacency::new(topo))
     }
 
     /// Counts `lists` out-lists read through the topology towards building
     /// the compact copy (see [`out_adjacency`](Self::out_adjacency)).
     pub(crate) fn read_out_lists(&self, lists: u64) {
-        self.graph().inner().out_lists.lock().reads += lists;
+        self.graph()
+            .inner()
+            .out_lists
+            .lock()
+            .read(self.topo.generation, lists);
     }
 }
 
@@ -371,8 +358,13 @@ mod tests {
             block_on(graph.add_node("user", id, &Value::Null)).unwrap();
         }
         let to_b = block_on(graph.add_edge("follows", "a", "b", None)).unwrap();
-        let built =
-            |graph: &Graph<MemoryStorage>| graph.inner().out_lists.lock().adjacency.is_some();
+        let built = |graph: &Graph<MemoryStorage>| {
+            graph
+                .inner()
+                .out_lists
+                .lock()
+                .built(graph.read().topo.generation)
+        };
         let ends = |graph: &Graph<MemoryStorage>| {
             let view = graph.read();
             let a = view.node_index("a").unwrap();

@@ -239,7 +239,8 @@ impl<S: Storage> GraphRead<'_, S> {
     /// Calls `visit` with each record id (node slot or edge id) the access
     /// path yields, until it breaks: index order for seeks and ranges (each
     /// record at most once: it has one value per index), insertion order for
-    /// scans. Indexes are read from the topology's copy of their entries.
+    /// scans. Indexes are read from the topology's copy of their entries
+    /// (or its sorted arrays, see [`GraphRead::index_records`]).
     fn candidates(
         &self,
         kind: RecordKind,
@@ -262,11 +263,7 @@ impl<S: Storage> GraphRead<'_, S> {
                 prefixes.dedup();
                 for prefix in &prefixes {
                     let end = prefix_end(prefix);
-                    if topo
-                        .index_records(prefix, end.as_deref())
-                        .try_for_each(&mut *visit)
-                        .is_break()
-                    {
+                    if self.index_records(prefix, end.as_deref(), visit).is_break() {
                         break;
                     }
                 }
@@ -278,11 +275,7 @@ impl<S: Storage> GraphRead<'_, S> {
                         (Some(a), Some(b)) => Some(a.min(b)),
                         (a, b) => a.or(b),
                     };
-                    if topo
-                        .index_records(&start, end.as_deref())
-                        .try_for_each(&mut *visit)
-                        .is_break()
-                    {
+                    if self.index_records(&start, end.as_deref(), visit).is_break() {
                         break;
                     }
                 }
