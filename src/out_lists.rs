@@ -68,28 +68,29 @@ fn offset(len: usize) -> u32 {
 
 /// The out-lists a walk reads: the topology's, or their compact copy.
 trait OutLists {
-    fn degree(&self, slot: u32) -> usize;
-    fn neighbour(&self, slot: u32, pick: usize) -> u32;
+    /// An out-neighbour of the node in `slot` drawn from `rng`, each edge
+    /// alike; `None` if it has no outgoing edge.
+    fn hop(&self, slot: u32, rng: &mut SplitMix64) -> Option<u32>;
 }
 
 impl OutLists for Topology {
-    fn degree(&self, slot: u32) -> usize {
-        self.node_slot(slot).out.len()
-    }
-
-    fn neighbour(&self, slot: u32, pick: usize) -> u32 {
-        self.node_slot(slot).out[pick].node
+    fn hop(&self, slot: u32, rng: &mut SplitMix64) -> Option<u32> {
+        let out = &self.node_slot(slot).out;
+        pick(out.len(), rng).map(|at| out[at].node)
     }
 }
 
 impl OutLists for OutAdjacency {
-    fn degree(&self, slot: u32) -> usize {
-        self.list(slot).len()
+    fn hop(&self, slot: u32, rng: &mut SplitMix64) -> Option<u32> {
+        let list = self.list(slot);
+        pick(list.len(), rng).map(|at| list[at])
     }
+}
 
-    fn neighbour(&self, slot: u32, pick: usize) -> u32 {
-        self.list(slot)[pick]
-    }
+/// A position in a list of `len` drawn from `rng`, unless the list is empty
+/// (lists are shorter than `u32::MAX`: edges are numbered by `u32`).
+fn pick(len: usize, rng: &mut SplitMix64) -> Option<usize> {
+    (len > 0).then(|| rng.below_u32(len as u32) as usize)
 }
 
 /// The random source of walk number `walk` for `seed`: a generator seeded
@@ -183,11 +184,10 @@ fn walk_one(
     let mut rng = walk_rng(seed, 0);
     let mut at = start.0;
     for _ in 0..hops {
-        let degree = lists.degree(at);
-        if degree == 0 {
+        let Some(next) = lists.hop(at, &mut rng) else {
             break;
-        }
-        at = lists.neighbour(at, rng.below(degree as u64) as usize);
+        };
+        at = next;
         path.push(NodeIndex(at));
     }
 }
@@ -226,14 +226,13 @@ fn walk(
                 }
                 let path = &mut paths[lane];
                 let at = path[path.len() - 1].0;
-                let degree = lists.degree(at);
-                if degree == 0 {
-                    live[lane] = false;
-                    active -= 1;
-                    continue;
+                match lists.hop(at, &mut rngs[lane]) {
+                    Some(next) => path.push(NodeIndex(next)),
+                    None => {
+                        live[lane] = false;
+                        active -= 1;
+                    }
                 }
-                let pick = rngs[lane].below(degree as u64);
-                path.push(NodeIndex(lists.neighbour(at, pick as usize)));
             }
         }
         for (lane, path) in paths.iter().take(chunk.len()).enumerate() {
