@@ -5,9 +5,10 @@
 //! would cost every commit. Instead a copy belongs to one generation: reads
 //! through the topology at that generation count towards its price (what
 //! building it costs, in reads), the read that reaches the price builds it,
-//! and the rest of the generation reads the copy. A graph being written to
-//! thus never builds one per commit, and a graph being read pays for a copy
-//! at most about twice (rent up to the price of buying, then buy).
+//! and the rest of the generation reads the copy (the first use at a later
+//! generation drops it). A graph being written to thus never builds one per
+//! commit, and a graph being read pays for a copy at most about twice (rent
+//! up to the price of buying, then buy).
 
 use alloc::sync::Arc;
 
