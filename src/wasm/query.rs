@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use knowledge_graph_storage::Storage;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -12,6 +13,7 @@ use super::convert::{
 };
 use super::JsKnowledgeGraph;
 use crate::query::Params;
+use crate::read::GraphRead;
 use crate::value::Value;
 use crate::{block_on, Direction, Page, PathOptions, PlanStep, QueryPlan, RecordKind};
 
@@ -42,6 +44,12 @@ fn walk_seed(seed: Option<f64>) -> u64 {
         Some(seed) => seed as u64,
         None => (js_sys::Math::random() * (u64::MAX as f64)) as u64,
     }
+}
+
+/// The node in `slot`, if the slot holds one.
+fn live_slot<S: Storage>(view: &GraphRead<'_, S>, slot: u32) -> Option<crate::NodeIndex> {
+    let node = view.topo.nodes.get(slot as usize)?;
+    node.is_live().then_some(crate::NodeIndex(slot))
 }
 
 #[derive(Deserialize, Default)]
@@ -448,25 +456,20 @@ impl JsKnowledgeGraph {
         Ok(id_lists_to_js(&ids))
     }
 
-    /// `randomWalks` for the entry module (js/lookup.js): the walks as node
-    /// slots, each as its length, then its slots; the entry module keeps the
-    /// ids of slots, so that walks cross as numbers instead of strings.
-    /// Empty where `randomWalks` throws: the entry module then calls it for
-    /// the error.
+    /// `randomWalks` for the entry module (js/lookup.js), from the nodes in
+    /// `starts` (slots, which the entry module keeps for ids): the walks as
+    /// node slots, each as its length, then its slots, so that walks cross
+    /// as numbers instead of strings. Empty where a slot holds no node or
+    /// the graph is closed: the entry module then calls `randomWalks`.
     #[wasm_bindgen(js_name = randomWalksSlots, skip_typescript)]
-    pub fn random_walks_slots(
-        &self,
-        starts: Vec<String>,
-        hops: u32,
-        seed: Option<f64>,
-    ) -> Vec<u32> {
+    pub fn random_walks_slots(&self, starts: &[u32], hops: u32, seed: Option<f64>) -> Vec<u32> {
         let Ok(graph) = self.graph() else {
             return Vec::new();
         };
         let view = graph.read();
         let Some(starts) = starts
             .iter()
-            .map(|id| view.node_index(id))
+            .map(|&slot| live_slot(&view, slot))
             .collect::<Option<Vec<_>>>()
         else {
             return Vec::new();
@@ -519,21 +522,11 @@ impl JsKnowledgeGraph {
             return 0;
         }
         let view = graph.read();
-        if !view
-            .topo
-            .nodes
-            .get(slot as usize)
-            .is_some_and(|n| n.is_live())
-        {
+        let Some(start) = live_slot(&view, slot) else {
             return 0;
-        }
+        };
         let mut path = self.walk_path.borrow_mut();
-        view.random_walk(
-            crate::NodeIndex(slot),
-            hops as usize,
-            walk_seed(seed),
-            &mut path,
-        );
+        view.random_walk(start, hops as usize, walk_seed(seed), &mut path);
         for (to, n) in buffer.iter_mut().zip(path.iter()) {
             *to = n.0;
         }

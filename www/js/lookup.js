@@ -3,10 +3,10 @@
 // valid while the graph is unchanged (its revision() stays the same); any
 // commit drops it all.
 //   - getNode: records are frozen, so one object can be handed out again.
-//   - randomWalk(s): walks cross as node slots (numbers); the slots of start
-//     ids and the ids of slots are kept. A single walk goes out as a slot
-//     and comes back in a buffer in WebAssembly memory, so that crossing
-//     allocates nothing.
+//   - randomWalk(s): walks cross as node slots (numbers), both ways; the
+//     slots of start ids and the ids of slots are kept. A single walk comes
+//     back in a buffer in WebAssembly memory, so that crossing allocates
+//     nothing.
 
 /**
  * How many records each graph keeps. When that many are kept, they are all
@@ -121,9 +121,16 @@ export function answerLookupsInJs(KnowledgeGraph) {
 
   const walks = proto.randomWalks;
   proto.randomWalks = function randomWalks(starts, hops, seed) {
-    const slots = this.randomWalksSlots(starts, hops, seed);
-    if (slots.length === 0) return walks.call(this, starts, hops, seed);
+    if (!Array.isArray(starts)) return walks.call(this, starts, hops, seed);
     const kept = keptBy(this);
+    const from = new Uint32Array(starts.length);
+    for (let i = 0; i < starts.length; i++) {
+      const slot = typeof starts[i] === 'string' ? slotOf(this, kept, starts[i]) : -1;
+      if (slot < 0) return walks.call(this, starts, hops, seed);
+      from[i] = slot;
+    }
+    const slots = this.randomWalksSlots(from, hops, seed);
+    if (slots.length === 0) return walks.call(this, starts, hops, seed);
     const paths = [];
     for (let at = 0; at < slots.length; at += 1 + slots[at]) {
       paths.push(idsOfSlots(this, kept, slots, at + 1, at + 1 + slots[at]));

@@ -101,8 +101,11 @@ test('walks cross as node slots; the ids kept for them follow every commit', asy
   g.addNodes(['a', 'b', 'c'].map((id) => ({ label: 'user', id })));
   g.addEdge('follows', 'a', 'b');
   for (let i = 0; i < 100; i++) assert.deepEqual(g.randomWalk('a', 3, i), ['a', 'b']);
-  // A node made after b is gone takes b's slot: no walk may still call it b.
+  assert.deepEqual(g.randomWalks(['b', 'a', 'b'], 3, 1), [['b'], ['a', 'b'], ['b']]);
+  // A node made after b is gone takes b's slot: no walk may still call it b,
+  // nor start from it.
   g.removeNode('b');
+  assert.throws(() => g.randomWalks(['a', 'b'], 3), { message: /node 'b' not found/ });
   g.addNode('user', 'z');
   g.addEdge('follows', 'a', 'z');
   assert.deepEqual(g.randomWalk('a', 3, 1), ['a', 'z']);
@@ -112,6 +115,7 @@ test('walks cross as node slots; the ids kept for them follow every commit', asy
   // Where the slot versions have no answer, the originals throw.
   assert.throws(() => g.randomWalk('ghost', 3), { message: /node 'ghost' not found/ });
   assert.throws(() => g.randomWalks(['a', 'ghost'], 3), { message: /node 'ghost' not found/ });
+  assert.throws(() => g.randomWalks(['a', 7], 3));
   await g.close();
   assert.throws(() => g.randomWalk('a', 3), { message: /closed/ });
   assert.throws(() => g.randomWalks(['a'], 3), { message: /closed/ });
