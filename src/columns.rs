@@ -94,14 +94,6 @@ impl Column {
         self.values.len()
     }
 
-    /// `answer` of each code's value, by code (`None` for freed codes).
-    pub fn answers(&self, answer: &dyn Fn(&Value) -> Option<bool>) -> Vec<Option<bool>> {
-        self.values
-            .iter()
-            .map(|(value, uses)| if *uses == 0 { None } else { answer(value) })
-            .collect()
-    }
-
     /// True when this is the column of `path`.
     pub fn is(&self, path: &[&str]) -> bool {
         self.path.len() == path.len() && self.path.iter().zip(path).all(|(a, b)| a == b)

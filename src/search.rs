@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::graph::Graph;
 use crate::index::{prefix_end, IndexDef, RecordKind};
 use crate::model::{Edge, Node};
-use crate::query::eval::{Conjunct, Prepared};
+use crate::query::eval::Prepared;
 use crate::query::{lookup_path, BuiltinValue, IndexKind, KeyRange, Params, Query, Record};
 use crate::read::GraphRead;
 use crate::topology::{LabelId, NodeIndex};
@@ -631,22 +631,25 @@ struct ColumnMatcher<'r, 'g, S: Storage> {
 }
 
 impl<S: Storage> ColumnMatcher<'_, '_, S> {
-    /// Tabulates the prepared steps whose columns have no more codes than
-    /// there were candidates judged so far: working a step out for every
-    /// value costs what judging that many candidates does, so a query never
-    /// pays much more than twice what it would with the tables from the
-    /// start (and a short one never pays for them).
-    fn tabulate(&mut self) {
+    /// Gives the prepared steps on one property a table of answers by code
+    /// once their column has at most [`CODES_PER_CANDIDATE`] codes per
+    /// candidate met so far (`candidates`): a table costs a byte per code,
+    /// and a code's answer is worked out once, when a candidate first has it.
+    fn tabulate(&mut self, candidates: usize) {
         let Some(prepared) = &mut self.prepared else {
             return;
         };
-        let (columns, judged) = (&self.columns, self.judged);
-        self.untabulated = prepared.tabulate(&|at, answer| {
-            let column = &columns[at];
-            (column.codes() <= judged).then(|| column.answers(answer))
+        let columns = &self.columns;
+        self.untabulated = prepared.tabulate(&|at| {
+            let codes = columns[at].codes();
+            (codes <= candidates.saturating_mul(CODES_PER_CANDIDATE)).then_some(codes)
         });
     }
 }
+
+/// How many dictionary codes a table of answers may have per candidate
+/// judged (see [`ColumnMatcher::tabulate`]).
+const CODES_PER_CANDIDATE: usize = 64;
 
 impl<S: Storage, T: NodeResult> Matcher<T> for ColumnMatcher<'_, '_, S> {
     fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()> {
@@ -658,35 +661,19 @@ impl<S: Storage, T: NodeResult> Matcher<T> for ColumnMatcher<'_, '_, S> {
                 .fold(acc, |acc, &slot| acc ^ column.code(slot).unwrap_or(0))
         });
         core::hint::black_box(touched);
-        if self.untabulated {
-            self.tabulate();
-        }
         self.judged += chunk.len();
+        if self.untabulated {
+            self.tabulate(self.judged);
+        }
         let columns = &self.columns;
         // Tables joined by AND: a candidate matches when each answers true
         // for its code, read without the general evaluator.
         if let Some(prepared) = &self.prepared {
             if let Some(tables) = prepared.conjunction() {
                 for &slot in chunk {
-                    let answer =
-                        |&(at, answers, absent): &Conjunct<'_>| match columns[at].code(slot) {
-                            None => Some(absent),
-                            Some(code) => answers.get(code as usize).copied(),
-                        };
-                    // `None`: a code without an answer (not expected), judged in full.
-                    let mut verdict = Some(true);
-                    for table in &tables {
-                        match answer(table) {
-                            Some(Some(true)) => continue,
-                            Some(_) => verdict = Some(false),
-                            None => verdict = None,
-                        }
-                        break;
-                    }
-                    keep.push(verdict.unwrap_or_else(|| {
-                        prepared.matches_coded(&|at| columns[at].get(slot), &|at| {
-                            columns[at].code(slot)
-                        })
+                    keep.push(tables.iter().all(|table| {
+                        let column = &columns[table.property()];
+                        table.answer(column.code(slot), || column.get(slot)) == Some(true)
                     }));
                 }
                 return Ok(());

@@ -3,6 +3,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use core::cmp::Ordering;
 
 use super::ast::{CompareOp, Expr, StringOp};
@@ -459,20 +460,19 @@ impl<'q> Prepared<'q> {
         self.0.truth(value, Some(code)) == Some(true)
     }
 
-    /// Works out, once, the answer of each step on one property for every
-    /// value that property can have, where `answers(position, step)` gives
-    /// them by dictionary code (calling `step` on each distinct value), or
-    /// `None` to leave the step as it is (its dictionary too large for
-    /// now). Judging a record then reads one table entry per step instead
-    /// of the value. True while some step is left.
-    pub(crate) fn tabulate(&mut self, answers: &Answers<'_>) -> bool {
-        self.0.tabulate(answers)
+    /// Gives each step on one property a table of its answers by the
+    /// property's dictionary code, where `codes(position)` is how many codes
+    /// the dictionary at that position has, or `None` to leave the step as
+    /// it is (its dictionary too large for now). A code's answer is worked
+    /// out the first time a record with that code is judged, then read from
+    /// the table. True while some step is left.
+    pub(crate) fn tabulate(&mut self, codes: &dyn Fn(usize) -> Option<usize>) -> bool {
+        self.0.tabulate(codes)
     }
 
     /// When the expression is tabulated steps joined by `AND` (or just
-    /// one), each one's property position, answers by code and answer when
-    /// absent: a record matches when every one answers true.
-    pub(crate) fn conjunction(&self) -> Option<Vec<Conjunct<'_>>> {
+    /// one), those steps: a record matches when every one answers true.
+    pub(crate) fn conjunction(&self) -> Option<Vec<Conjunct<'_, 'q>>> {
         match &self.0 {
             Step::And(items) => items.iter().map(Step::conjunct).collect(),
             step => step.conjunct().map(|one| alloc::vec![one]),
@@ -480,13 +480,56 @@ impl<'q> Prepared<'q> {
     }
 }
 
-/// One tabulated step of a [`Prepared::conjunction`].
-pub(crate) type Conjunct<'a> = (usize, &'a [Option<bool>], Option<bool>);
+/// A code's answer in a table: `None` until worked out.
+type Memo = Cell<Option<Option<bool>>>;
 
-/// What [`Prepared::tabulate`] asks for: the answers of a step, by code,
-/// for the values of the property at a position.
-pub(crate) type Answers<'a> =
-    dyn Fn(usize, &dyn Fn(&Value) -> Option<bool>) -> Option<Vec<Option<bool>>> + 'a;
+/// One tabulated step of a [`Prepared::conjunction`].
+pub(crate) struct Conjunct<'a, 'q> {
+    property: usize,
+    answers: &'a [Memo],
+    absent: Option<bool>,
+    step: &'a Step<'q>,
+}
+
+impl Conjunct<'_, '_> {
+    /// The position of the step's property.
+    pub(crate) fn property(&self) -> usize {
+        self.property
+    }
+
+    /// The step's answer for a record whose property has the dictionary
+    /// code `code` (`None`: absent) and the value `value()`.
+    pub(crate) fn answer<'v>(
+        &self,
+        code: Option<u32>,
+        value: impl FnOnce() -> Option<&'v Value>,
+    ) -> Option<bool> {
+        match code {
+            None => self.absent,
+            Some(code) => memo_answer(self.answers, self.step, code, value),
+        }
+    }
+}
+
+/// The answer of `step` for the code `code` from `answers`, worked out from
+/// `value()` and kept there the first time.
+fn memo_answer<'v>(
+    answers: &[Memo],
+    step: &Step<'_>,
+    code: u32,
+    value: impl FnOnce() -> Option<&'v Value>,
+) -> Option<bool> {
+    let memo = answers.get(code as usize);
+    if let Some(answer) = memo.and_then(Cell::get) {
+        return answer;
+    }
+    let found = value();
+    let answer = step.truth(&|_| found, None);
+    if let Some(memo) = memo {
+        memo.set(Some(answer));
+    }
+    answer
+}
 
 /// One step of a [`Prepared`] expression.
 enum Step<'q> {
@@ -522,8 +565,8 @@ enum Step<'q> {
     /// A step on one property, answered by the property's dictionary code.
     Table {
         property: usize,
-        /// The answer for each code.
-        answers: Vec<Option<bool>>,
+        /// The answer for each code, once worked out.
+        answers: Vec<Memo>,
         /// The answer when the property is absent.
         absent: Option<bool>,
         /// The step, for records judged without codes.
@@ -679,10 +722,7 @@ impl<'q> Step<'q> {
                 step,
             } => match code.map(|code| code(*property)) {
                 Some(None) => *absent,
-                Some(Some(code)) => match answers.get(code as usize) {
-                    Some(answer) => *answer,
-                    None => step.truth(value, None),
-                },
+                Some(Some(code)) => memo_answer(answers, step, code, || value(*property)),
                 None => step.truth(value, None),
             },
             Step::Truth(property) => match view_of(*property) {
@@ -716,16 +756,21 @@ impl<'q> Step<'q> {
     }
 }
 
-impl Step<'_> {
+impl<'q> Step<'q> {
     /// A tabulated step as a [`Conjunct`].
-    fn conjunct(&self) -> Option<Conjunct<'_>> {
+    fn conjunct(&self) -> Option<Conjunct<'_, 'q>> {
         match self {
             Step::Table {
                 property,
                 answers,
                 absent,
-                ..
-            } => Some((*property, answers.as_slice(), *absent)),
+                step,
+            } => Some(Conjunct {
+                property: *property,
+                answers,
+                absent: *absent,
+                step,
+            }),
             _ => None,
         }
     }
@@ -743,26 +788,25 @@ impl Step<'_> {
     }
 
     /// See [`Prepared::tabulate`]; true while some step is left.
-    fn tabulate(&mut self, answers: &Answers<'_>) -> bool {
+    fn tabulate(&mut self, codes: &dyn Fn(usize) -> Option<usize>) -> bool {
         match self {
             Step::And(items) | Step::Or(items) | Step::Xor(items) => items
                 .iter_mut()
-                .fold(false, |left, item| item.tabulate(answers) | left),
-            Step::Not(inner) => inner.tabulate(answers),
+                .fold(false, |left, item| item.tabulate(codes) | left),
+            Step::Not(inner) => inner.tabulate(codes),
             Step::Table { .. } => false,
             _ => {
                 let Some(property) = self.property() else {
                     return false;
                 };
-                let judge = |value: &Value| self.truth(&|_| Some(value), None);
-                let Some(table) = answers(property, &judge) else {
+                let Some(codes) = codes(property) else {
                     return true;
                 };
                 let absent = self.truth(&|_| None, None);
                 let step = core::mem::replace(self, Step::And(Vec::new()));
                 *self = Step::Table {
                     property,
-                    answers: table,
+                    answers: (0..codes).map(|_| Cell::new(None)).collect(),
                     absent,
                     step: Box::new(step),
                 };
