@@ -542,13 +542,13 @@ fn should_return_ids_holding_the_separator_whole() {
     assert_eq!(
         json(
             &graph
-                .random_walks(vec!["a".into(), "d".into()], 0, Some(1.0))
+                .random_walks(js(r#"["a","d"]"#), 0, Some(1.0))
                 .unwrap()
         ),
         r#"[["a"],["d"]]"#
     );
     let walks = graph
-        .random_walks(vec!["b\0c".into(), "d".into()], 3, Some(1.0))
+        .random_walks(js(r#"["b\u0000c","d"]"#), 3, Some(1.0))
         .unwrap();
     assert_eq!(json(&walks), r#"[["b\u0000c","d"],["d"]]"#);
 }
@@ -556,8 +556,8 @@ fn should_return_ids_holding_the_separator_whole() {
 #[wasm_bindgen_test]
 fn should_walk_many_at_once_like_one_by_one() {
     let graph = sample();
-    let starts: Vec<String> = ["alice", "bob", "p1", "alice"].map(String::from).to_vec();
-    let walks = graph.random_walks(starts.clone(), 10, Some(5.0)).unwrap();
+    let starts = js(r#"["alice","bob","p1","alice"]"#);
+    let walks = graph.random_walks(starts, 10, Some(5.0)).unwrap();
     assert_eq!(
         json(&walks),
         r#"[["alice","bob","p1"],["bob","p1"],["p1"],["alice","bob","p1"]]"#
@@ -567,14 +567,20 @@ fn should_walk_many_at_once_like_one_by_one() {
         json(&walks.get(0)),
         json(&graph.random_walk("alice", 10, Some(5.0)).unwrap())
     );
-    assert_eq!(
-        json(&graph.random_walks(Vec::new(), 3, None).unwrap()),
-        "[]"
-    );
+    assert_eq!(json(&graph.random_walks(js("[]"), 3, None).unwrap()), "[]");
     let err = graph
-        .random_walks(vec!["alice".into(), "ghost".into()], 3, None)
+        .random_walks(js(r#"["alice","ghost"]"#), 3, None)
         .unwrap_err();
     assert!(message(err).contains("ghost"));
+    // Not an array of strings: a clear error, not walks from each character.
+    let err = graph.random_walks(js(r#""alice""#), 3, None).unwrap_err();
+    assert!(message(err).contains("starts must be an array"));
+    let err = graph
+        .random_walks(js(r#"["alice", 7]"#), 3, None)
+        .unwrap_err();
+    assert!(message(err).contains("starts[1]"));
+    let err = graph.get_nodes_by_ids(js(r#""alice""#)).unwrap_err();
+    assert!(message(err).contains("ids must be an array"));
 }
 
 #[wasm_bindgen_test]

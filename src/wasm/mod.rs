@@ -227,7 +227,11 @@ impl JsKnowledgeGraph {
 
     /// The nodes with these ids, in the order given; unknown ids are skipped.
     #[wasm_bindgen(js_name = getNodesByIds, unchecked_return_type = "NodeRecord[]")]
-    pub fn get_nodes_by_ids(&self, ids: Vec<String>) -> Result<JsValue, JsError> {
+    pub fn get_nodes_by_ids(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let ids: Vec<String> = array_from_js(ids, "ids")?;
         let nodes = block_on(self.graph()?.get_nodes_by_ids(&ids)).map_err(js_error)?;
         nodes_to_js(&nodes)
     }

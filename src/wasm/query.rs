@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{
-    edges_to_js, from_js, id_lists_to_js, ids_to_js, js_error, nodes_to_js, options_from_js, to_js,
-    EdgeOut, NodeOut,
+    array_from_js, edges_to_js, from_js, id_lists_to_js, ids_to_js, js_error, nodes_to_js,
+    options_from_js, to_js, EdgeOut, NodeOut,
 };
 use super::JsKnowledgeGraph;
 use crate::query::Params;
@@ -421,8 +421,7 @@ impl JsKnowledgeGraph {
         hops: u32,
         seed: Option<f64>,
     ) -> Result<JsValue, JsError> {
-        let walks = self.random_walks(alloc::vec![start.into()], hops, seed)?;
-        Ok(walks.get(0))
+        Ok(self.walks_from(&[start], hops, seed)?.get(0))
     }
 
     /// Random walks as `randomWalk` takes them, one from each of `starts`, in
@@ -432,7 +431,18 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = randomWalks, unchecked_return_type = "string[][]")]
     pub fn random_walks(
         &self,
-        starts: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] starts: JsValue,
+        hops: u32,
+        seed: Option<f64>,
+    ) -> Result<js_sys::Array, JsError> {
+        let starts: Vec<String> = array_from_js(starts, "starts")?;
+        self.walks_from(&starts, hops, seed)
+    }
+
+    /// The walks of `randomWalks` from `starts`.
+    fn walks_from(
+        &self,
+        starts: &[impl AsRef<str>],
         hops: u32,
         seed: Option<f64>,
     ) -> Result<js_sys::Array, JsError> {
@@ -440,6 +450,7 @@ impl JsKnowledgeGraph {
         let starts = starts
             .iter()
             .map(|id| {
+                let id = id.as_ref();
                 view.node_index(id)
                     .ok_or_else(|| JsError::new(&alloc::format!("node '{id}' not found")))
             })

@@ -115,7 +115,10 @@ test('walks cross as node slots; the ids kept for them follow every commit', asy
   // Where the slot versions have no answer, the originals throw.
   assert.throws(() => g.randomWalk('ghost', 3), { message: /node 'ghost' not found/ });
   assert.throws(() => g.randomWalks(['a', 'ghost'], 3), { message: /node 'ghost' not found/ });
-  assert.throws(() => g.randomWalks(['a', 7], 3));
+  assert.throws(() => g.randomWalks(['a', 7], 3), { message: /starts\[1\]/ });
+  // A string is not taken for an array of its characters.
+  assert.throws(() => g.randomWalks('ac', 3), { message: /starts must be an array/ });
+  assert.throws(() => g.getNodesByIds('ac'), { message: /ids must be an array/ });
   await g.close();
   assert.throws(() => g.randomWalk('a', 3), { message: /closed/ });
   assert.throws(() => g.randomWalks(['a'], 3), { message: /closed/ });
