@@ -459,6 +459,7 @@ impl<S: Storage> GraphRead<'_, S> {
                 untabulated: prepared.is_some(),
                 prepared,
                 columns,
+                slots: Vec::new(),
                 properties: Vec::new(),
                 judged: 0,
             };
@@ -623,6 +624,8 @@ struct ColumnMatcher<'r, 'g, S: Storage> {
     /// The query with its properties resolved to `columns`, when it takes that form.
     prepared: Option<Prepared<'r>>,
     columns: Vec<Arc<Column>>,
+    /// Room for the matches of a chunk and their records, reused.
+    slots: Vec<u32>,
     properties: Vec<Arc<Value>>,
     /// Candidates judged so far.
     judged: usize,
@@ -694,8 +697,9 @@ impl<S: Storage, T: NodeResult> Matcher<T> for ColumnMatcher<'_, '_, S> {
     }
 
     fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<T>) -> Result<()> {
-        let slots: Vec<u32> = matched.iter().map(|&at| chunk[at]).collect();
-        T::read(self.read, &slots, &mut self.properties, out)
+        self.slots.clear();
+        self.slots.extend(matched.iter().map(|&at| chunk[at]));
+        T::read(self.read, &self.slots, &mut self.properties, out)
     }
 }
 

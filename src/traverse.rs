@@ -307,25 +307,22 @@ impl<S: Storage> GraphRead<'_, S> {
     /// `found` for each, nearest first. Outgoing counts read the compact
     /// out-lists once they are paid for (see [`GraphRead::out_adjacency`]).
     fn k_hop(&self, start: u32, k: usize, direction: Direction, found: impl FnMut(u32)) {
+        let outgoing = direction == Direction::Outgoing;
+        if outgoing {
+            if let Some(out) = self.out_adjacency() {
+                self.breadth_first(start, k, |at| [out.list(at), &[]], |&n| n, found);
+                return;
+            }
+        }
         let topo = &*self.topo;
-        if direction != Direction::Outgoing {
-            self.breadth_first(
-                start,
-                k,
-                |at| adjacency(topo, at, direction),
-                |a| a.node,
-                found,
-            );
-        } else if let Some(out) = self.out_adjacency() {
-            self.breadth_first(start, k, |at| [out.list(at), &[]], |&n| n, found);
-        } else {
-            let read = self.breadth_first(
-                start,
-                k,
-                |at| [&topo.node_slot(at).out, &[]],
-                |a| a.node,
-                found,
-            );
+        let read = self.breadth_first(
+            start,
+            k,
+            |at| adjacency(topo, at, direction),
+            |a| a.node,
+            found,
+        );
+        if outgoing {
             self.read_out_lists(read);
         }
     }

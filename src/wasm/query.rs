@@ -548,7 +548,6 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = slotId, skip_typescript)]
     pub fn slot_id(&self, slot: u32) -> Option<String> {
         let view = self.graph().ok()?.read();
-        let node = view.topo.nodes.get(slot as usize)?;
-        node.is_live().then(|| String::from(&*node.id))
+        live_slot(&view, slot).map(|node| String::from(view.node_id(node)))
     }
 }
