@@ -1,7 +1,8 @@
 //! [`SledStorage`]: the native, persistent [`Storage`] backend, built on sled.
 //!
 //! All keyspaces live in one sled tree, each key prefixed by its keyspace tag,
-//! so that one `apply_batch` covers every keyspace atomically.
+//! so that one `apply_batch` covers every keyspace atomically. Edge records
+//! and change-log entries are stored sixteen to a sled key (see `pages`).
 //!
 //! Durability depends on the [mode](SledBuilder::mode):
 //!
@@ -18,8 +19,9 @@
 
 mod marker;
 mod overlay;
+mod pages;
+mod scan;
 
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -31,6 +33,7 @@ pub use knowledge_graph_storage::{
 
 use marker::Marker;
 use overlay::WriteBehind;
+use pages::{Change, Changes, Found, PageWrites};
 
 /// How sled trades durability, speed and space (see the crate docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -180,6 +183,7 @@ impl SledBuilder {
             _ => None,
         };
         let tree: sled::Tree = (*db).clone();
+        pages::migrate(&tree)?;
         let counters = Arc::new(Counters::default());
         let write_behind = (mode == Mode::HighThroughput).then(|| WriteBehind::start(tree.clone()));
         Ok(SledStorage {
@@ -190,6 +194,7 @@ impl SledBuilder {
             write_behind,
             marker,
             counters,
+            pages: parking_lot::Mutex::new(()),
             config: StorageConfig {
                 cache_capacity: self.cache_capacity,
                 timeout: self.timeout,
@@ -273,9 +278,6 @@ pub(crate) struct Counters {
     flushes: AtomicU64,
 }
 
-/// Writes under full keys, in order; `None` deletes.
-type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
-
 /// A persistent [`Storage`] in a sled database directory.
 pub struct SledStorage {
     db: sled::Db,
@@ -285,6 +287,10 @@ pub struct SledStorage {
     write_behind: Option<WriteBehind>,
     marker: Option<Marker>,
     counters: Arc<Counters>,
+    /// Held from reading the pages a batch changes until their new versions
+    /// are written, so that concurrent batches do not overwrite each other's
+    /// changes to a page.
+    pages: parking_lot::Mutex<()>,
     config: StorageConfig,
 }
 
@@ -357,53 +363,14 @@ impl SledStorage {
         Ok(())
     }
 
-    /// Visits entries `>= start` under `prefix` (both full keys), merging
-    /// buffered writes, which shadow what sled holds.
-    fn scan_merged(
-        &self,
-        start: &[u8],
-        prefix: &[u8],
-        visit: &mut Visitor<'_>,
-    ) -> Result<(), StorageError> {
-        self.counters.scans.fetch_add(1, Ordering::Relaxed);
-        let pending = self
-            .write_behind
-            .as_ref()
-            .map(|wb| wb.range(start, prefix))
-            .unwrap_or_default();
-        let mut pending = pending.into_iter();
-        let mut stored = self.tree.range(start..).take_while(|entry| match entry {
-            Ok((key, _)) => key.starts_with(prefix),
-            Err(_) => true,
-        });
-        let mut next_pending = pending.next();
-        let mut next_stored = stored.next().transpose().map_err(map_error)?;
-        loop {
-            let order = match (&next_stored, &next_pending) {
-                (None, None) => return Ok(()),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some((skey, _)), Some((pkey, _))) => skey[..].cmp(&pkey[..]),
-            };
-            let flow = if order == std::cmp::Ordering::Less {
-                let (key, value) = next_stored.take().expect("checked above");
-                next_stored = stored.next().transpose().map_err(map_error)?;
-                visit(&key[1..], &value)
-            } else {
-                if order == std::cmp::Ordering::Equal {
-                    next_stored = stored.next().transpose().map_err(map_error)?;
-                }
-                let (key, value) = next_pending.take().expect("checked above");
-                next_pending = pending.next();
-                match value {
-                    Some(value) => visit(&key[1..], &value),
-                    None => ControlFlow::Continue(()),
-                }
-            };
-            if flow.is_break() {
-                return Ok(());
+    /// The value under a sled key, from the write-behind buffer or sled.
+    fn stored(&self, key: &[u8]) -> Result<Option<sled::IVec>, StorageError> {
+        if let Some(wb) = &self.write_behind {
+            if let Some(pending) = wb.get(key) {
+                return Ok(pending.map(sled::IVec::from));
             }
         }
+        self.tree.get(key).map_err(map_error)
     }
 
     /// Writes `batch` one entry at a time, **not atomically**: for building a
@@ -419,37 +386,65 @@ impl SledStorage {
             return self.apply(batch);
         }
         let (writes, bytes) = (batch.len(), batch.put_bytes());
-        let changes = self.changes(batch);
-        for (key, value) in changes {
+        let (changes, page_writes) = self.changes(batch);
+        let write = |(key, value): Change| {
             match value {
                 Some(value) => self.tree.insert(key, value),
                 None => self.tree.remove(key),
             }
-            .map_err(map_error)?;
+            .map(drop)
+            .map_err(map_error)
+        };
+        changes.into_iter().try_for_each(write)?;
+        if !page_writes.is_empty() {
+            let _pages = self.pages.lock();
+            self.rewrite_pages(page_writes)?
+                .into_iter()
+                .try_for_each(write)?;
         }
         self.count(writes, bytes);
         Ok(())
     }
 
-    /// A batch's writes under their full keys (`None` deletes), with the
-    /// marker's write counter last.
-    fn changes(&self, batch: WriteBatch) -> Changes {
-        let mut changes: Changes = batch
-            .into_ops()
-            .into_iter()
-            .map(|op| match op {
+    /// A batch's writes under their own sled keys (`None` deletes), with the
+    /// marker's write counter, and apart from them its writes to pages.
+    fn changes(&self, batch: WriteBatch) -> (Changes, PageWrites) {
+        let mut changes = Changes::with_capacity(batch.len() + 1);
+        let mut page_writes = PageWrites::new();
+        for op in batch.into_ops() {
+            let (keyspace, key, value) = match op {
                 WriteOp::Put {
                     keyspace,
                     key,
                     value,
-                } => (full_key(keyspace, &key), Some(value)),
-                WriteOp::Delete { keyspace, key } => (full_key(keyspace, &key), None),
-            })
-            .collect();
+                } => (keyspace, key, Some(value)),
+                WriteOp::Delete { keyspace, key } => (keyspace, key, None),
+            };
+            if pages::paged(keyspace, &key) {
+                let (page, slot) = pages::locate(keyspace, &key);
+                page_writes.entry(page).or_default().push((slot, value));
+            } else {
+                changes.push((full_key(keyspace, &key), value));
+            }
+        }
         if let Some(marker) = &self.marker {
             changes.push(marker.next_write());
         }
-        changes
+        (changes, page_writes)
+    }
+
+    /// The pages `page_writes` change, as they are after them (`None` when
+    /// left empty), and the writes of their values stored under their own
+    /// keys. The caller holds `self.pages` until it has written them.
+    fn rewrite_pages(&self, page_writes: PageWrites) -> Result<Changes, StorageError> {
+        let mut changes = Changes::new();
+        for (page, writes) in page_writes {
+            let current = self.stored(&page)?;
+            let (bytes, own) = pages::rewrite(&page, current.as_deref(), writes)?;
+            changes.push((page.to_vec(), bytes));
+            changes.extend(own);
+        }
+        Ok(changes)
     }
 
     /// Counts a batch of `writes` changes putting `bytes` bytes.
@@ -478,13 +473,18 @@ impl SledStorage {
 impl Storage for SledStorage {
     fn get(&self, keyspace: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
         self.counters.reads.fetch_add(1, Ordering::Relaxed);
-        let full = full_key(keyspace, key);
-        if let Some(wb) = &self.write_behind {
-            if let Some(pending) = wb.get(&full) {
-                return Ok(pending);
+        if pages::paged(keyspace, key) {
+            let (page, slot) = pages::locate(keyspace, key);
+            let Some(bytes) = self.stored(&page)? else {
+                return Ok(None);
+            };
+            match pages::value(&page, &bytes, slot)? {
+                Found::Absent => return Ok(None),
+                Found::Here(value) => return Ok(Some(value.to_vec())),
+                Found::Elsewhere => {}
             }
         }
-        Ok(self.tree.get(full).map_err(map_error)?.map(|v| v.to_vec()))
+        Ok(self.stored(&full_key(keyspace, key))?.map(|v| v.to_vec()))
     }
 
     fn scan_prefix(
@@ -493,8 +493,7 @@ impl Storage for SledStorage {
         prefix: &[u8],
         visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
-        let full = full_key(keyspace, prefix);
-        self.scan_merged(&full, &full, visit)
+        self.scan(keyspace, prefix, prefix, visit)
     }
 
     fn scan_from(
@@ -503,12 +502,14 @@ impl Storage for SledStorage {
         start: &[u8],
         visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
-        self.scan_merged(&full_key(keyspace, start), &[keyspace.tag()], visit)
+        self.scan(keyspace, start, b"", visit)
     }
 
     fn apply(&self, batch: WriteBatch) -> Result<(), StorageError> {
         let (writes, bytes) = (batch.len(), batch.put_bytes());
-        let changes = self.changes(batch);
+        let (mut changes, page_writes) = self.changes(batch);
+        let _pages = (!page_writes.is_empty()).then(|| self.pages.lock());
+        changes.extend(self.rewrite_pages(page_writes)?);
         if let Some(wb) = &self.write_behind {
             wb.apply(changes)?;
         } else {

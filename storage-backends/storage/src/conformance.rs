@@ -252,6 +252,103 @@ pub fn should_apply_large_batches<S: Storage + ?Sized>(store: &S) {
     );
 }
 
+/// Random puts and deletes of keys of mixed lengths that share prefixes
+/// (runs of 8-byte big-endian ids among shorter and longer keys) and of
+/// values of mixed sizes, in batches,
+/// read back as an ordered map holds them: point reads, prefix scans and
+/// range scans from many starts, in every keyspace.
+pub fn should_agree_with_an_ordered_map<S: Storage + ?Sized>(store: &S) {
+    use alloc::collections::BTreeMap;
+    let mut model: BTreeMap<(u8, Vec<u8>), Vec<u8>> = BTreeMap::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    let random_key = |next: &mut dyn FnMut(u64) -> u64| {
+        let id = 0x0102_0304_0506_0000 + next(300);
+        let mut key = id.to_be_bytes().to_vec();
+        match next(8) {
+            0 => key.truncate(next(8) as usize),
+            1 => key.push(next(3) as u8),
+            _ => {}
+        }
+        key
+    };
+    for round in 0..40 {
+        let mut batch = WriteBatch::new();
+        for _ in 0..next(120) + 1 {
+            let keyspace = Keyspace::ALL[next(Keyspace::ALL.len() as u64) as usize];
+            let key = random_key(&mut next);
+            if next(4) == 0 {
+                batch.delete(keyspace, key.clone());
+                model.remove(&(keyspace.tag(), key));
+            } else {
+                // Mostly small values; some of about half a kilobyte.
+                let len = if next(8) == 0 {
+                    480 + next(64)
+                } else {
+                    next(40)
+                };
+                let value = vec![round as u8; len as usize];
+                batch.put(keyspace, key.clone(), value.clone());
+                model.insert((keyspace.tag(), key), value);
+            }
+        }
+        store.apply(batch).unwrap();
+    }
+    for keyspace in Keyspace::ALL {
+        let tag = keyspace.tag();
+        let expected: Vec<(Vec<u8>, Vec<u8>)> = model
+            .range((tag, Vec::new())..)
+            .take_while(|((t, _), _)| *t == tag)
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(scan(store, keyspace, b""), expected, "{}", keyspace.name());
+        for _ in 0..200 {
+            let probe = random_key(&mut next);
+            assert_eq!(
+                store.get(keyspace, &probe).unwrap().as_ref(),
+                model.get(&(tag, probe.clone())),
+                "{} get {probe:?}",
+                keyspace.name()
+            );
+            let under: Vec<_> = expected
+                .iter()
+                .filter(|(k, _)| k.starts_with(&probe))
+                .cloned()
+                .collect();
+            assert_eq!(
+                scan(store, keyspace, &probe),
+                under,
+                "{} prefix {probe:?}",
+                keyspace.name()
+            );
+            let limit = next(20) as usize;
+            let mut from = Vec::new();
+            store
+                .scan_from(keyspace, &probe, &mut |k, v| {
+                    from.push((k.to_vec(), v.to_vec()));
+                    if from.len() > limit {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
+                .unwrap();
+            let after: Vec<_> = expected
+                .iter()
+                .filter(|(k, _)| *k >= probe)
+                .take(limit + 1)
+                .cloned()
+                .collect();
+            assert_eq!(from, after, "{} from {probe:?}", keyspace.name());
+        }
+    }
+}
+
 /// Readers on other threads see every batch whole or not at all.
 #[cfg(feature = "std")]
 pub fn should_never_show_half_a_batch<S: Storage + ?Sized>(store: &S) {
@@ -298,6 +395,7 @@ macro_rules! conformance_tests {
             should_store_binary_and_large_values,
             should_flush,
             should_apply_large_batches,
+            should_agree_with_an_ordered_map,
         );
     };
     (@each $attrs:tt $make:expr; $($name:ident),* $(,)?) => {
