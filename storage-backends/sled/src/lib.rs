@@ -1,8 +1,8 @@
 //! [`SledStorage`]: the native, persistent [`Storage`] backend, built on sled.
 //!
 //! All keyspaces live in one sled tree, each key prefixed by its keyspace tag,
-//! so that one `apply_batch` covers every keyspace atomically. Edge records
-//! and change-log entries are stored sixteen to a sled key (see `pages`).
+//! so that one atomic write covers every keyspace. Edge records and
+//! change-log entries are stored sixteen to a sled key (see `pages`).
 //!
 //! Durability depends on the [mode](SledBuilder::mode):
 //!
@@ -13,10 +13,14 @@
 //! | `low_space` | sled applied the batch | at most the last ~0.5 s of commits, whole transactions only |
 //!
 //! In `high_throughput` mode commits are grouped: each commit lands in a
-//! write-behind buffer that a background thread writes to sled as one atomic
-//! batch every few milliseconds, and sled fsyncs every 500 ms.
+//! write-behind buffer that a background thread writes to sled as one group,
+//! all or nothing, every few milliseconds, and sled fsyncs every 500 ms. In
+//! the other modes each commit is written through as its own group. Small
+//! groups are journalled rather than written with sled's `apply_batch`,
+//! which costs a `high_safety` commit a second sync (see `journal`).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod journal;
 mod marker;
 mod overlay;
 mod pages;
@@ -183,9 +187,10 @@ impl SledBuilder {
             _ => None,
         };
         let tree: sled::Tree = (*db).clone();
+        journal::recover(&tree)?;
         pages::migrate(&tree)?;
         let counters = Arc::new(Counters::default());
-        let write_behind = (mode == Mode::HighThroughput).then(|| WriteBehind::start(tree.clone()));
+        let write_behind = WriteBehind::start(tree.clone(), mode == Mode::HighThroughput);
         Ok(SledStorage {
             db,
             tree,
@@ -284,7 +289,9 @@ pub struct SledStorage {
     tree: sled::Tree,
     mode: Mode,
     path: String,
-    write_behind: Option<WriteBehind>,
+    /// Buffers commits (`high_throughput`) or writes them through, and
+    /// serves readers what it has not written yet.
+    write_behind: WriteBehind,
     marker: Option<Marker>,
     counters: Arc<Counters>,
     /// Held from reading the pages a batch changes until their new versions
@@ -348,9 +355,7 @@ impl SledStorage {
     /// # Errors
     /// Backend I/O errors.
     pub fn compact(&self) -> Result<(), StorageError> {
-        if let Some(wb) = &self.write_behind {
-            wb.drain()?;
-        }
+        self.write_behind.drain()?;
         // sled reclaims the segments of rewritten pages as it goes.
         for entry in self.tree.iter() {
             let (key, value) = entry.map_err(map_error)?;
@@ -365,12 +370,10 @@ impl SledStorage {
 
     /// The value under a sled key, from the write-behind buffer or sled.
     fn stored(&self, key: &[u8]) -> Result<Option<sled::IVec>, StorageError> {
-        if let Some(wb) = &self.write_behind {
-            if let Some(pending) = wb.get(key) {
-                return Ok(pending.map(sled::IVec::from));
-            }
+        match self.write_behind.get(key) {
+            Some(buffered) => Ok(buffered.map(sled::IVec::from)),
+            None => self.tree.get(key).map_err(map_error),
         }
-        self.tree.get(key).map_err(map_error)
     }
 
     /// Writes `batch` one entry at a time, **not atomically**: for building a
@@ -382,7 +385,7 @@ impl SledStorage {
     /// # Errors
     /// As [`Storage::apply`]; entries before a failing one stay written.
     pub fn apply_unbatched(&self, batch: WriteBatch) -> Result<(), StorageError> {
-        if self.write_behind.is_some() {
+        if self.mode == Mode::HighThroughput {
             return self.apply(batch);
         }
         let (writes, bytes) = (batch.len(), batch.put_bytes());
@@ -510,17 +513,10 @@ impl Storage for SledStorage {
         let (mut changes, page_writes) = self.changes(batch);
         let _pages = (!page_writes.is_empty()).then(|| self.pages.lock());
         changes.extend(self.rewrite_pages(page_writes)?);
-        if let Some(wb) = &self.write_behind {
-            wb.apply(changes)?;
+        if self.mode == Mode::HighThroughput {
+            self.write_behind.apply(changes)?;
         } else {
-            let mut sled_batch = sled::Batch::default();
-            for (key, value) in changes {
-                match value {
-                    Some(value) => sled_batch.insert(key, value),
-                    None => sled_batch.remove(key),
-                }
-            }
-            self.tree.apply_batch(sled_batch).map_err(map_error)?;
+            self.write_behind.write_through(changes)?;
         }
         self.count(writes, bytes);
         Ok(())
@@ -528,9 +524,7 @@ impl Storage for SledStorage {
 
     fn flush(&self) -> Result<(), StorageError> {
         let written = self.marker.as_ref().map(Marker::writes);
-        if let Some(wb) = &self.write_behind {
-            wb.drain()?;
-        }
+        self.write_behind.drain()?;
         self.db.flush().map_err(map_error)?;
         self.counters.flushes.fetch_add(1, Ordering::Relaxed);
         if let (Some(marker), Some(written)) = (&self.marker, written) {
@@ -565,9 +559,7 @@ impl Drop for SledStorage {
         // Stop the write-behind thread and write out what it holds; a failure
         // here cannot be reported, and sled recovers to its last flush.
         let written = self.marker.as_ref().map(Marker::writes);
-        if let Some(wb) = self.write_behind.take() {
-            let _ = wb.stop();
-        }
+        let _ = self.write_behind.stop();
         if self.db.flush().is_ok() {
             if let (Some(marker), Some(written)) = (&self.marker, written) {
                 let _ = marker.flushed(written, true);

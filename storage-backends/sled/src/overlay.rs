@@ -1,6 +1,9 @@
-//! The write-behind buffer of `high_throughput` mode: commits land in an
+//! The write-behind buffer: in `high_throughput` mode commits land in an
 //! ordered in-memory map that a background thread writes to sled as one
-//! atomic batch, so many small commits cost one sled batch.
+//! group, so many small commits cost one sled write of each key they
+//! changed; in the other modes each commit is written through at once. In
+//! both, readers are served the buffered and the in-flight values, so they
+//! never see a group half written ([`crate::journal`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,10 +13,11 @@ use std::time::Duration;
 use knowledge_graph_storage::StorageError;
 use parking_lot::{Condvar, Mutex};
 
-use crate::map_error;
+use crate::journal::{self, Failed};
+use crate::pages::Changes;
 
 /// `None` values are deletions not yet written.
-type Pending = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+type Pending = journal::Group;
 
 /// How long a commit may sit in the buffer before the thread writes it.
 const DRAIN_INTERVAL: Duration = Duration::from_millis(5);
@@ -30,6 +34,10 @@ struct State {
     /// The batch being written to sled right now; still served to readers.
     in_flight: Option<Arc<Pending>>,
     stopping: bool,
+    /// Set when a write-through failed part way: the database then takes no
+    /// more writes, and serves the failed group to readers, as reopening it
+    /// will complete the group.
+    broken: Option<String>,
 }
 
 struct Shared {
@@ -47,35 +55,42 @@ pub(crate) struct WriteBehind {
 }
 
 impl WriteBehind {
-    pub(crate) fn start(tree: sled::Tree) -> Self {
+    /// A buffer over `tree`; `background` starts the thread that writes
+    /// behind (`high_throughput` mode), otherwise commits are written through.
+    pub(crate) fn start(tree: sled::Tree, background: bool) -> Self {
         let shared = Arc::new(Shared {
             tree,
             state: Mutex::new(State {
                 pending: Pending::new(),
                 in_flight: None,
                 stopping: false,
+                broken: None,
             }),
             wake: Condvar::new(),
             drain_lock: Mutex::new(()),
         });
         let worker = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("maya-sled-writer".into())
-            .spawn(move || loop {
-                {
-                    let mut state = worker.state.lock();
-                    if state.pending.is_empty() && !state.stopping {
-                        worker.wake.wait_for(&mut state, DRAIN_INTERVAL);
-                    }
-                    if state.stopping {
-                        return;
-                    }
-                }
-                // A failed write stays buffered and is retried; flush() reports it.
-                let _ = worker.drain();
-                std::thread::sleep(DRAIN_INTERVAL);
+        let thread = background
+            .then(|| {
+                std::thread::Builder::new()
+                    .name("maya-sled-writer".into())
+                    .spawn(move || loop {
+                        {
+                            let mut state = worker.state.lock();
+                            if state.pending.is_empty() && !state.stopping {
+                                worker.wake.wait_for(&mut state, DRAIN_INTERVAL);
+                            }
+                            if state.stopping {
+                                return;
+                            }
+                        }
+                        // A failed write stays buffered and is retried; flush() reports it.
+                        let _ = worker.drain();
+                        std::thread::sleep(DRAIN_INTERVAL);
+                    })
+                    .ok()
             })
-            .ok();
+            .flatten();
         WriteBehind { shared, thread }
     }
 
@@ -115,10 +130,7 @@ impl WriteBehind {
     }
 
     /// Buffers one commit's changes (full keys; `None` deletes).
-    pub(crate) fn apply(
-        &self,
-        changes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    ) -> Result<(), StorageError> {
+    pub(crate) fn apply(&self, changes: Changes) -> Result<(), StorageError> {
         let too_big = {
             let mut state = self.shared.state.lock();
             state.pending.extend(changes);
@@ -135,7 +147,43 @@ impl WriteBehind {
         self.shared.drain()
     }
 
-    pub(crate) fn stop(mut self) -> Result<(), StorageError> {
+    /// Writes one commit's changes to sled now, all or nothing, serving them
+    /// to readers until they are written.
+    ///
+    /// # Errors
+    /// sled's. After a failure part way through, this and every later
+    /// write fail: reopening the database completes the group.
+    pub(crate) fn write_through(&self, changes: Changes) -> Result<(), StorageError> {
+        let _order = self.shared.drain_lock.lock();
+        let group = Arc::new(changes.into_iter().collect::<Pending>());
+        {
+            let mut state = self.shared.state.lock();
+            if let Some(why) = &state.broken {
+                return Err(broken(why));
+            }
+            state.in_flight = Some(Arc::clone(&group));
+        }
+        let result = journal::write(&self.shared.tree, &group);
+        let mut state = self.shared.state.lock();
+        match result {
+            Ok(()) => {
+                state.in_flight = None;
+                Ok(())
+            }
+            Err(Failed::Before(err)) => {
+                state.in_flight = None;
+                Err(err)
+            }
+            Err(Failed::Part(err)) => {
+                let why = err.to_string();
+                state.broken = Some(why.clone());
+                Err(broken(&why))
+            }
+        }
+    }
+
+    /// Stops the background thread, then writes out what is buffered.
+    pub(crate) fn stop(&mut self) -> Result<(), StorageError> {
         self.shared.state.lock().stopping = true;
         self.shared.wake.notify_all();
         if let Some(thread) = self.thread.take() {
@@ -143,6 +191,12 @@ impl WriteBehind {
         }
         self.shared.drain()
     }
+}
+
+fn broken(why: &str) -> StorageError {
+    StorageError::backend(std::io::Error::other(format!(
+        "a write to sled failed part way through ({why}); the database takes no more writes until reopened, which completes that write"
+    )))
 }
 
 impl Shared {
@@ -157,14 +211,8 @@ impl Shared {
             state.in_flight = Some(Arc::clone(&batch));
             batch
         };
-        let mut sled_batch = sled::Batch::default();
-        for (key, value) in batch.iter() {
-            match value {
-                Some(value) => sled_batch.insert(key.as_slice(), value.as_slice()),
-                None => sled_batch.remove(key.as_slice()),
-            }
-        }
-        let result = self.tree.apply_batch(sled_batch).map_err(map_error);
+        let result = journal::write(&self.tree, &batch)
+            .map_err(|(Failed::Before(err) | Failed::Part(err))| err);
         let mut state = self.state.lock();
         let written = state.in_flight.take();
         if result.is_err() {
@@ -181,11 +229,6 @@ impl Shared {
 
 impl Drop for WriteBehind {
     fn drop(&mut self) {
-        self.shared.state.lock().stopping = true;
-        self.shared.wake.notify_all();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        let _ = self.shared.drain();
+        let _ = self.stop();
     }
 }

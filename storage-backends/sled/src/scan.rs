@@ -63,11 +63,7 @@ struct Stored {
 
 impl Stored {
     fn new(storage: &SledStorage, start: &[u8], prefix: &[u8]) -> Stored {
-        let buffered = storage
-            .write_behind
-            .as_ref()
-            .map(|wb| wb.range(start, prefix))
-            .unwrap_or_default();
+        let buffered = storage.write_behind.range(start, prefix);
         Stored {
             buffered: buffered.into_iter().peekable(),
             tree: storage.tree.range(start..),

@@ -17,21 +17,37 @@ mod high_throughput {
 
 mod high_safety {
     use super::*;
-    knowledge_graph_storage::conformance_tests!(#[test], || SledStorage::builder()
-        .temporary(true)
-        .mode("high_safety")
-        .open()
-        .unwrap());
+    fn make() -> SledStorage {
+        SledStorage::builder()
+            .temporary(true)
+            .mode("high_safety")
+            .open()
+            .unwrap()
+    }
+    knowledge_graph_storage::conformance_tests!(#[test], make);
+
+    #[test]
+    fn should_never_show_half_a_batch() {
+        knowledge_graph_storage::conformance::should_never_show_half_a_batch(&make());
+    }
 }
 
 mod low_space {
     use super::*;
-    knowledge_graph_storage::conformance_tests!(#[test], || SledStorage::builder()
-        .temporary(true)
-        .mode("low_space")
-        .compression(true)
-        .open()
-        .unwrap());
+    fn make() -> SledStorage {
+        SledStorage::builder()
+            .temporary(true)
+            .mode("low_space")
+            .compression(true)
+            .open()
+            .unwrap()
+    }
+    knowledge_graph_storage::conformance_tests!(#[test], make);
+
+    #[test]
+    fn should_never_show_half_a_batch() {
+        knowledge_graph_storage::conformance::should_never_show_half_a_batch(&make());
+    }
 }
 
 /// `apply_unbatched` writes what `apply` would, in every mode, and a
