@@ -516,6 +516,26 @@ fn should_list_neighbors_and_walk() {
 }
 
 #[wasm_bindgen_test]
+fn should_walk_by_node_index_as_by_id() {
+    let graph = sample();
+    let alice = graph.node_index("alice").unwrap().unwrap();
+    let walk = graph.random_walk_indices(alice, 10, Some(7.0)).unwrap();
+    let ids: Vec<String> = walk
+        .iter()
+        .map(|&i| format!("\"{}\"", graph.node_id_at(i).unwrap().unwrap()))
+        .collect();
+    assert_eq!(
+        json(&graph.random_walk("alice", 10, Some(7.0)).unwrap()),
+        format!("[{}]", ids.join(","))
+    );
+    assert_eq!(ids.len(), 3);
+    assert_eq!(graph.node_index("ghost").unwrap(), None);
+    assert_eq!(graph.node_id_at(1_000).unwrap(), None);
+    let err = graph.random_walk_indices(1_000, 3, None).unwrap_err();
+    assert!(message(err).contains("no node has index 1000"));
+}
+
+#[wasm_bindgen_test]
 fn should_return_ids_holding_the_separator_whole() {
     // Id lists cross the boundary as one NUL-separated string unless an id
     // holds a NUL itself.

@@ -424,6 +424,42 @@ impl JsKnowledgeGraph {
         Ok(self.walks_from(&[start], hops, seed)?.get(0))
     }
 
+    /// The index of node `id`, or `undefined`: a small integer that names
+    /// the node while it exists (a removed node's index goes to a later
+    /// node), for `randomWalkIndices` and `nodeIdAt`. The same as the Rust
+    /// API's `NodeIndex`.
+    #[wasm_bindgen(js_name = nodeIndex)]
+    pub fn node_index(&self, id: &str) -> Result<Option<u32>, JsError> {
+        Ok(self.graph()?.read().node_index(id).map(|n| n.0))
+    }
+
+    /// The id of the node at `index` (see `nodeIndex`), or `undefined`.
+    #[wasm_bindgen(js_name = nodeIdAt)]
+    pub fn node_id_at(&self, index: u32) -> Result<Option<String>, JsError> {
+        let view = self.graph()?.read();
+        Ok(live_slot(&view, index).map(|n| String::from(view.node_id(n))))
+    }
+
+    /// `randomWalk` with nodes as indices (see `nodeIndex`): the walk from
+    /// the node at index `start`, start first, the same walk `randomWalk`
+    /// takes from that node's id with the same `seed`. Indices are what an
+    /// embedding model trains on, and they cross from WebAssembly without
+    /// making a string per node.
+    #[wasm_bindgen(js_name = randomWalkIndices)]
+    pub fn random_walk_indices(
+        &self,
+        start: u32,
+        hops: u32,
+        seed: Option<f64>,
+    ) -> Result<Vec<u32>, JsError> {
+        let view = self.graph()?.read();
+        let node = live_slot(&view, start)
+            .ok_or_else(|| JsError::new(&alloc::format!("no node has index {start}")))?;
+        let mut path = self.walk_path.borrow_mut();
+        view.random_walk(node, hops as usize, walk_seed(seed), &mut path);
+        Ok(path.iter().map(|n| n.0).collect())
+    }
+
     /// Random walks as `randomWalk` takes them, one from each of `starts`, in
     /// one call (the sampling behind DeepWalk and node2vec corpora): walk
     /// `i` depends only on `seed`, `i` and the graph. Walking many at once is

@@ -52,6 +52,10 @@ const kgLookup = rate(LOOKUPS, () => { for (let i = 0; i < LOOKUPS; i++) ages +=
 const WALKS = 100_000;
 const kgWalk = rate(WALKS, () => { for (let i = 0; i < WALKS; i++) kg.randomWalk(starts[i & 1023], 10, i); });
 const kgWalks = rate(WALKS, () => { for (let i = 0; i < WALKS; i += starts.length) kg.randomWalks(starts, 10, i); });
+// As node indices, the form the native random_walk benchmark takes (NodeIndex in, NodeIndex out).
+const startIndices = starts.map((id) => kg.nodeIndex(id));
+let walked = 0;
+const kgWalkIndices = rate(WALKS, () => { for (let i = 0; i < WALKS; i++) walked += kg.randomWalkIndices(startIndices[i & 1023], 10, i).length; });
 const TWO_HOP = 2_000;
 let kgHops = 0;
 const kgTwoHop = rate(TWO_HOP, () => { kgHops = 0; for (let i = 0; i < TWO_HOP; i++) kgHops += kg.kHopCount(starts[i & 1023], 2); });
@@ -121,6 +125,7 @@ rows.push(['bulk load (s)', (kgLoadMs / 1000).toFixed(2), (gLoadMs / 1000).toFix
 rows.push(['node lookup (/s)', fmt(kgLookup), fmt(gLookup)]);
 rows.push(['10-hop random walk (/s)', fmt(kgWalk), fmt(gWalk)]);
 rows.push([`the same, ${starts.length} walks per randomWalks call (/s)`, fmt(kgWalks), `${fmt(gWalk)} (no batch API)`]);
+rows.push(['the same as node indices (randomWalkIndices, /s)', fmt(kgWalkIndices), `${fmt(gWalk)} (no index API)`]);
 rows.push(['2-hop count (/s)', fmt(kgTwoHop), fmt(gTwoHop)]);
 rows.push([`PageRank (s; ${kgRank.iterations} iterations)`, (kgRankMs / 1000).toFixed(2), (gRankMs / 1000).toFixed(2)]);
 rows.push([

@@ -119,6 +119,16 @@ export function answerLookupsInJs(KnowledgeGraph) {
     return idsOfSlots(this, kept, walkBuffer(this), 0, length);
   };
 
+  const walkIndices = proto.randomWalkIndices;
+  proto.randomWalkIndices = function randomWalkIndices(start, hops, seed) {
+    walkBuffer(this); // made by the first walk
+    const length = Number.isInteger(start) && start >= 0 && start <= 0xffffffff
+      ? this.randomWalkInto(start, hops, seed)
+      : 0;
+    if (length === 0) return walkIndices.call(this, start, hops, seed);
+    return walkBuffer(this).slice(0, length);
+  };
+
   const walks = proto.randomWalks;
   proto.randomWalks = function randomWalks(starts, hops, seed) {
     if (!Array.isArray(starts)) return walks.call(this, starts, hops, seed);

@@ -124,6 +124,40 @@ test('walks cross as node slots; the ids kept for them follow every commit', asy
   assert.throws(() => g.randomWalks(['a'], 3), { message: /closed/ });
 });
 
+test('walks as node indices are the walks of the same ids', async () => {
+  const g = new KnowledgeGraph();
+  g.addNodes(['a', 'b', 'c', 'd'].map((id) => ({ label: 'user', id })));
+  for (const [s, t] of [['a', 'b'], ['a', 'c'], ['b', 'c'], ['c', 'a'], ['c', 'd']]) g.addEdge('follows', s, t);
+  const index = (id) => g.nodeIndex(id);
+  assert.deepEqual(['a', 'b', 'c', 'd'].map(index).sort(), [0, 1, 2, 3]);
+  for (const id of ['a', 'b', 'c', 'd']) assert.equal(g.nodeIdAt(g.nodeIndex(id)), id);
+  let differ = 0;
+  for (let seed = 0; seed < 50; seed++) {
+    const walk = g.randomWalkIndices(index('a'), 8, seed);
+    assert.ok(walk instanceof Uint32Array);
+    assert.deepEqual(Array.from(walk, (i) => g.nodeIdAt(i)), g.randomWalk('a', 8, seed));
+    if (walk.join() !== g.randomWalkIndices(index('a'), 8, seed + 1).join()) differ++;
+  }
+  assert.ok(differ > 0, 'the seed picks the walk');
+  assert.deepEqual(Array.from(g.randomWalkIndices(index('d'), 5, 1)), [index('d')]);
+  assert.equal(g.nodeIndex('ghost'), undefined);
+  assert.equal(g.nodeIdAt(99), undefined);
+  // Where the buffered walk has no answer, the original throws.
+  assert.throws(() => g.randomWalkIndices(99, 3), { message: /no node has index 99/ });
+  assert.throws(() => g.randomWalkIndices(-1, 3));
+  // A removed node's index names nothing until a new node takes it.
+  const b = index('b');
+  g.removeNode('b');
+  assert.equal(g.nodeIdAt(b), undefined);
+  assert.throws(() => g.randomWalkIndices(b, 3), { message: new RegExp(`no node has index ${b}`) });
+  g.addNode('user', 'z');
+  assert.equal(g.nodeIndex('z'), b);
+  assert.deepEqual(Array.from(g.randomWalkIndices(b, 3, 1)), [b]);
+  await g.close();
+  assert.throws(() => g.randomWalkIndices(0, 3), { message: /closed/ });
+  assert.throws(() => g.nodeIndex('a'), { message: /closed/ });
+});
+
 test('a walk is read through a view of WebAssembly memory that outlives its growth', () => {
   const g = new KnowledgeGraph();
   g.addNodes([{ label: 'user', id: 'x' }, { label: 'user', id: 'y' }]);
