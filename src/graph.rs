@@ -425,12 +425,12 @@ impl<S: Storage> Graph<S> {
 
     fn commit_one(&self, op: Op) -> Result<Vec<EdgeId>> {
         let ticket = self.write_ticket()?;
-        self.apply_ops(&ticket, alloc::vec![op])
+        self.apply_ops(ticket, alloc::vec![op])
     }
 
     /// Applies `ops` atomically: in memory with an undo log, then as one
     /// storage batch; any failure undoes everything.
-    pub(crate) fn apply_ops(&self, _ticket: &WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
+    pub(crate) fn apply_ops(&self, ticket: WriteTicket, ops: Vec<Op>) -> Result<Vec<EdgeId>> {
         let inner = &*self.inner;
         let timer = crate::telemetry::write(&ops);
         // Only new edges carry a timestamp; skip the clock otherwise.
@@ -502,8 +502,10 @@ impl<S: Storage> Graph<S> {
         timer.committed();
         // The commit is applied and visible; a flush error here means only that
         // its durability is unknown, so it is reported but not undone. The
-        // flush runs outside the topology lock (readers are not held up), and
-        // the caller's `ticket` keeps other writers out until it is done.
+        // flush runs outside the topology lock (readers are not held up) and
+        // after the ticket is given up: the next writer commits meanwhile, and
+        // one flush can make several writers' commits durable (group commit).
+        drop(ticket);
         if inner.sync_on_commit {
             inner.storage.flush()?;
         }

@@ -200,7 +200,7 @@ impl<'g, S: Storage> Batch<'g, S> {
     /// storage error; the graph is then exactly as before.
     pub async fn commit(self) -> Result<Vec<EdgeId>> {
         let ticket = self.graph.write_ticket()?;
-        self.graph.apply_ops(&ticket, self.queue.ops)
+        self.graph.apply_ops(ticket, self.queue.ops)
     }
 }
 
@@ -249,7 +249,7 @@ impl<S: Storage> Transaction<S> {
             ticket,
             queue,
         } = self;
-        graph.apply_ops(&ticket, queue.ops)
+        graph.apply_ops(ticket, queue.ops)
     }
 
     /// Discards every queued operation and releases the lock.
@@ -263,7 +263,7 @@ impl<S: Storage> Transaction<S> {
             ticket,
             queue,
         } = self;
-        graph.apply_ops(&ticket, queue.ops)
+        graph.apply_ops(ticket, queue.ops)
     }
 }
 

@@ -200,6 +200,7 @@ impl SledBuilder {
             marker,
             counters,
             pages: parking_lot::Mutex::new(()),
+            flushing: parking_lot::Mutex::new(()),
             config: StorageConfig {
                 cache_capacity: self.cache_capacity,
                 timeout: self.timeout,
@@ -281,6 +282,8 @@ pub(crate) struct Counters {
     writes: AtomicU64,
     bytes_written: AtomicU64,
     flushes: AtomicU64,
+    /// `batches` as it was when the last successful flush began.
+    durable: AtomicU64,
 }
 
 /// A persistent [`Storage`] in a sled database directory.
@@ -298,6 +301,8 @@ pub struct SledStorage {
     /// are written, so that concurrent batches do not overwrite each other's
     /// changes to a page.
     pages: parking_lot::Mutex<()>,
+    /// Held by the flush in progress (see `flush`).
+    flushing: parking_lot::Mutex<()>,
     config: StorageConfig,
 }
 
@@ -452,7 +457,7 @@ impl SledStorage {
 
     /// Counts a batch of `writes` changes putting `bytes` bytes.
     fn count(&self, writes: usize, bytes: u64) {
-        self.counters.batches.fetch_add(1, Ordering::Relaxed);
+        self.counters.batches.fetch_add(1, Ordering::SeqCst);
         self.counters
             .writes
             .fetch_add(writes as u64, Ordering::Relaxed);
@@ -523,9 +528,18 @@ impl Storage for SledStorage {
     }
 
     fn flush(&self) -> Result<(), StorageError> {
+        // Group commit: writers that applied their batches while another
+        // flush ran wait for it, then one flush makes all of them durable.
+        let applied = self.counters.batches.load(Ordering::SeqCst);
+        let _one_at_a_time = self.flushing.lock();
+        if self.counters.durable.load(Ordering::SeqCst) >= applied {
+            return Ok(());
+        }
+        let applied = self.counters.batches.load(Ordering::SeqCst);
         let written = self.marker.as_ref().map(Marker::writes);
         self.write_behind.drain()?;
         self.db.flush().map_err(map_error)?;
+        self.counters.durable.store(applied, Ordering::SeqCst);
         self.counters.flushes.fetch_add(1, Ordering::Relaxed);
         if let (Some(marker), Some(written)) = (&self.marker, written) {
             marker.flushed(written, false)?;
