@@ -3,52 +3,34 @@
 
 use knowledge_graph_sled::SledStorage;
 
-mod high_throughput {
-    use super::*;
-    knowledge_graph_storage::conformance_tests!(#[test], || SledStorage::temp().unwrap());
+/// The suite, and readers never seeing half a batch, on the storages
+/// `$make` opens.
+macro_rules! in_mode {
+    ($mode:ident, $make:expr) => {
+        mod $mode {
+            use super::*;
+            knowledge_graph_storage::conformance_tests!(#[test], $make);
 
-    #[test]
-    fn should_never_show_half_a_batch() {
-        knowledge_graph_storage::conformance::should_never_show_half_a_batch(
-            &SledStorage::temp().unwrap(),
-        );
-    }
+            #[test]
+            fn should_never_show_half_a_batch() {
+                knowledge_graph_storage::conformance::should_never_show_half_a_batch(&($make)());
+            }
+        }
+    };
 }
 
-mod high_safety {
-    use super::*;
-    fn make() -> SledStorage {
-        SledStorage::builder()
-            .temporary(true)
-            .mode("high_safety")
-            .open()
-            .unwrap()
-    }
-    knowledge_graph_storage::conformance_tests!(#[test], make);
-
-    #[test]
-    fn should_never_show_half_a_batch() {
-        knowledge_graph_storage::conformance::should_never_show_half_a_batch(&make());
-    }
-}
-
-mod low_space {
-    use super::*;
-    fn make() -> SledStorage {
-        SledStorage::builder()
-            .temporary(true)
-            .mode("low_space")
-            .compression(true)
-            .open()
-            .unwrap()
-    }
-    knowledge_graph_storage::conformance_tests!(#[test], make);
-
-    #[test]
-    fn should_never_show_half_a_batch() {
-        knowledge_graph_storage::conformance::should_never_show_half_a_batch(&make());
-    }
-}
+in_mode!(high_throughput, || SledStorage::temp().unwrap());
+in_mode!(high_safety, || SledStorage::builder()
+    .temporary(true)
+    .mode("high_safety")
+    .open()
+    .unwrap());
+in_mode!(low_space, || SledStorage::builder()
+    .temporary(true)
+    .mode("low_space")
+    .compression(true)
+    .open()
+    .unwrap());
 
 /// `apply_unbatched` writes what `apply` would, in every mode, and a
 /// database it built on disk opens again with everything in it.
