@@ -452,12 +452,26 @@ impl JsKnowledgeGraph {
         hops: u32,
         seed: Option<f64>,
     ) -> Result<Vec<u32>, JsError> {
+        self.walk_from_slot(start, hops, seed, |path| path.iter().map(|n| n.0).collect())?
+            .ok_or_else(|| JsError::new(&alloc::format!("no node has index {start}")))
+    }
+
+    /// `finish` of the walk from the node in `slot` (into the reused path),
+    /// or `None` when the slot holds no node.
+    fn walk_from_slot<R>(
+        &self,
+        slot: u32,
+        hops: u32,
+        seed: Option<f64>,
+        finish: impl FnOnce(&[crate::NodeIndex]) -> R,
+    ) -> Result<Option<R>, JsError> {
         let view = self.graph()?.read();
-        let node = live_slot(&view, start)
-            .ok_or_else(|| JsError::new(&alloc::format!("no node has index {start}")))?;
+        let Some(start) = live_slot(&view, slot) else {
+            return Ok(None);
+        };
         let mut path = self.walk_path.borrow_mut();
-        view.random_walk(node, hops as usize, walk_seed(seed), &mut path);
-        Ok(path.iter().map(|n| n.0).collect())
+        view.random_walk(start, hops as usize, walk_seed(seed), &mut path);
+        Ok(Some(finish(&path)))
     }
 
     /// Random walks as `randomWalk` takes them, one from each of `starts`, in
@@ -562,22 +576,16 @@ impl JsKnowledgeGraph {
     #[wasm_bindgen(js_name = randomWalkInto, skip_typescript)]
     pub fn random_walk_into(&self, slot: u32, hops: u32, seed: Option<f64>) -> u32 {
         let mut buffer = self.walk_buffer.borrow_mut();
-        let Ok(graph) = self.graph() else {
-            return 0;
-        };
         if hops as usize >= buffer.len() {
             return 0;
         }
-        let view = graph.read();
-        let Some(start) = live_slot(&view, slot) else {
-            return 0;
-        };
-        let mut path = self.walk_path.borrow_mut();
-        view.random_walk(start, hops as usize, walk_seed(seed), &mut path);
-        for (to, n) in buffer.iter_mut().zip(path.iter()) {
-            *to = n.0;
-        }
-        path.len() as u32
+        let copied = self.walk_from_slot(slot, hops, seed, |path| {
+            for (to, n) in buffer.iter_mut().zip(path) {
+                *to = n.0;
+            }
+            path.len() as u32
+        });
+        copied.ok().flatten().unwrap_or(0)
     }
 
     /// The id of the node in `slot` (see `randomWalkInto`).

@@ -66,6 +66,17 @@ function walkBuffer(graph) {
 }
 
 /**
+ * Walks from the node in `slot` into the walk buffer and returns the walk's
+ * length: 0 where the export has no answer (no such slot, a closed graph, a
+ * walk too long for the buffer), and the original method should answer.
+ */
+function walkInto(graph, slot, hops, seed) {
+  walkBuffer(graph); // made by the first walk
+  const valid = Number.isInteger(slot) && slot >= 0 && slot <= 0xffffffff;
+  return valid ? graph.randomWalkInto(slot, hops, seed) : 0;
+}
+
+/**
  * The ids of the nodes in `slots[from..to]`. The slots are all read first:
  * asking WebAssembly for an id may grow its memory, which detaches a view.
  */
@@ -111,9 +122,7 @@ export function answerLookupsInJs(KnowledgeGraph) {
   const walk = proto.randomWalk;
   proto.randomWalk = function randomWalk(start, hops, seed) {
     const kept = keptBy(this);
-    const slot = slotOf(this, kept, start);
-    walkBuffer(this); // made by the first walk
-    const length = slot < 0 ? 0 : this.randomWalkInto(slot, hops, seed);
+    const length = walkInto(this, slotOf(this, kept, start), hops, seed);
     if (length === 0) return walk.call(this, start, hops, seed);
     // The view is taken after the walk, which may have grown memory.
     return idsOfSlots(this, kept, walkBuffer(this), 0, length);
@@ -121,10 +130,7 @@ export function answerLookupsInJs(KnowledgeGraph) {
 
   const walkIndices = proto.randomWalkIndices;
   proto.randomWalkIndices = function randomWalkIndices(start, hops, seed) {
-    walkBuffer(this); // made by the first walk
-    const length = Number.isInteger(start) && start >= 0 && start <= 0xffffffff
-      ? this.randomWalkInto(start, hops, seed)
-      : 0;
+    const length = walkInto(this, start, hops, seed);
     if (length === 0) return walkIndices.call(this, start, hops, seed);
     return walkBuffer(this).slice(0, length);
   };

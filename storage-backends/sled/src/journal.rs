@@ -34,7 +34,7 @@ const JOURNAL_MAX: usize = 16 * 1024;
 pub(crate) type Group = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// A change read back from a journal entry: key, and value or `None`.
-type Recorded<'a> = (&'a [u8], Option<&'a [u8]>);
+pub(crate) type Recorded<'a> = (&'a [u8], Option<&'a [u8]>);
 
 /// How far a failed [`write`] got.
 pub(crate) enum Failed {
@@ -44,6 +44,14 @@ pub(crate) enum Failed {
     /// or [`recover`] that completes leaves the database as if it had not
     /// failed.
     Part(StorageError),
+}
+
+impl From<Failed> for StorageError {
+    fn from(failed: Failed) -> Self {
+        match failed {
+            Failed::Before(err) | Failed::Part(err) => err,
+        }
+    }
 }
 
 /// Writes `group` to `tree`: all of it, or after a crash, once [`recover`]
@@ -92,7 +100,11 @@ pub(crate) fn recover(tree: &sled::Tree) -> Result<(), StorageError> {
     Ok(())
 }
 
-fn apply<'a>(
+/// Writes `changes` key by key, **not atomically** (see `write` for that).
+///
+/// # Errors
+/// sled's; the changes before the failing one stay written.
+pub(crate) fn apply<'a>(
     tree: &sled::Tree,
     changes: impl Iterator<Item = Recorded<'a>>,
 ) -> Result<(), StorageError> {

@@ -37,7 +37,7 @@ pub use knowledge_graph_storage::{
 
 use marker::Marker;
 use overlay::WriteBehind;
-use pages::{Change, Changes, Found, PageWrites};
+use pages::{Changes, Found, PageWrites};
 
 /// How sled trades durability, speed and space (see the crate docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -395,20 +395,16 @@ impl SledStorage {
         }
         let (writes, bytes) = (batch.len(), batch.put_bytes());
         let (changes, page_writes) = self.changes(batch);
-        let write = |(key, value): Change| {
-            match value {
-                Some(value) => self.tree.insert(key, value),
-                None => self.tree.remove(key),
-            }
-            .map(drop)
-            .map_err(map_error)
+        let write = |changes: &Changes| {
+            journal::apply(
+                &self.tree,
+                changes.iter().map(|(k, v)| (&k[..], v.as_deref())),
+            )
         };
-        changes.into_iter().try_for_each(write)?;
+        write(&changes)?;
         if !page_writes.is_empty() {
             let _pages = self.pages.lock();
-            self.rewrite_pages(page_writes)?
-                .into_iter()
-                .try_for_each(write)?;
+            write(&self.rewrite_pages(page_writes)?)?;
         }
         self.count(writes, bytes);
         Ok(())

@@ -211,8 +211,7 @@ impl Shared {
             state.in_flight = Some(Arc::clone(&batch));
             batch
         };
-        let result = journal::write(&self.tree, &batch)
-            .map_err(|(Failed::Before(err) | Failed::Part(err))| err);
+        let result = journal::write(&self.tree, &batch).map_err(StorageError::from);
         let mut state = self.state.lock();
         let written = state.in_flight.take();
         if result.is_err() {

@@ -23,6 +23,8 @@ use std::ops::Range;
 
 use knowledge_graph_storage::{Keyspace, StorageError};
 
+use crate::journal::Group;
+
 /// Keys of this length in a paged keyspace are paged.
 const KEY_LEN: usize = 8;
 const SLOTS: usize = 16;
@@ -52,9 +54,14 @@ pub(crate) type Changes = Vec<Change>;
 /// A key a page holds and where its value is in the page.
 pub(crate) type Entry = ([u8; KEY_LEN], Range<usize>);
 
+/// Whether the keyspace keeps its keys of [`KEY_LEN`] bytes in pages.
+fn has_pages(keyspace: Keyspace) -> bool {
+    matches!(keyspace, Keyspace::Edges | Keyspace::Log)
+}
+
 /// Whether `key` of `keyspace` lives in a page.
 pub(crate) fn paged(keyspace: Keyspace, key: &[u8]) -> bool {
-    matches!(keyspace, Keyspace::Edges | Keyspace::Log) && key.len() == KEY_LEN
+    has_pages(keyspace) && key.len() == KEY_LEN
 }
 
 /// The page holding a paged key, and the key's slot in it.
@@ -82,7 +89,7 @@ pub(crate) fn scan_bounds(
     start: &[u8],
     prefix: &[u8],
 ) -> Option<(Vec<u8>, Vec<u8>)> {
-    if !paged(keyspace, &[0; KEY_LEN]) || prefix.len() > KEY_LEN {
+    if !has_pages(keyspace) || prefix.len() > KEY_LEN {
         return None;
     }
     let bound = |key: &[u8]| {
@@ -267,7 +274,7 @@ pub(crate) fn migrate(tree: &sled::Tree) -> Result<(), StorageError> {
     if tree.contains_key(MIGRATED_KEY).map_err(crate::map_error)? {
         return Ok(());
     }
-    for keyspace in [Keyspace::Edges, Keyspace::Log] {
+    for keyspace in Keyspace::ALL.into_iter().filter(|&ks| has_pages(ks)) {
         let tag = [keyspace.tag()];
         let mut from = tag.to_vec();
         loop {
@@ -284,28 +291,23 @@ pub(crate) fn migrate(tree: &sled::Tree) -> Result<(), StorageError> {
             let Some((last, _)) = old.last() else { break };
             from = [&last[..], &[0]].concat();
             let mut writes = PageWrites::new();
-            let mut batch = sled::Batch::default();
+            let mut group = Group::new();
             for (key, value) in old {
                 let (page, slot) = locate(keyspace, &key[1..]);
                 writes
                     .entry(page)
                     .or_default()
                     .push((slot, Some(value.to_vec())));
-                batch.remove(key);
+                group.insert(key.to_vec(), None);
             }
             for (page, writes) in writes {
                 let current = tree.get(page).map_err(crate::map_error)?;
                 let (bytes, own) = rewrite(&page, current.as_deref(), writes)?;
-                if let Some(bytes) = bytes {
-                    batch.insert(&page[..], bytes);
-                }
-                for (key, value) in own {
-                    if let Some(value) = value {
-                        batch.insert(key, value);
-                    }
-                }
+                group.insert(page.to_vec(), bytes);
+                // A value too large for its page keeps its key.
+                group.extend(own);
             }
-            tree.apply_batch(batch).map_err(crate::map_error)?;
+            crate::journal::write(tree, &group)?;
         }
     }
     tree.insert(MIGRATED_KEY, &[1u8][..])

@@ -32,6 +32,22 @@ in_mode!(low_space, || SledStorage::builder()
     .open()
     .unwrap());
 
+/// Every entry of `keyspace`, in key order.
+fn dump(
+    storage: &SledStorage,
+    keyspace: knowledge_graph_sled::Keyspace,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    use knowledge_graph_sled::Storage;
+    let mut all = Vec::new();
+    storage
+        .scan_prefix(keyspace, b"", &mut |k, v| {
+            all.push((k.to_vec(), v.to_vec()));
+            core::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    all
+}
+
 /// `apply_unbatched` writes what `apply` would, in every mode, and a
 /// database it built on disk opens again with everything in it.
 #[test]
@@ -46,16 +62,7 @@ fn unbatched_writes_land_as_batched_ones_do() {
         batch.delete(Keyspace::Nodes, 5u32.to_be_bytes());
         batch
     };
-    let dump = |storage: &SledStorage| {
-        let mut all = Vec::new();
-        storage
-            .scan_prefix(Keyspace::Nodes, b"", &mut |k, v| {
-                all.push((k.to_vec(), v.to_vec()));
-                core::ops::ControlFlow::Continue(())
-            })
-            .unwrap();
-        all
-    };
+    let dump = |storage: &SledStorage| dump(storage, Keyspace::Nodes);
     let expected = SledStorage::temp().unwrap();
     expected.apply(batch()).unwrap();
     for mode in ["high_throughput", "high_safety"] {
@@ -103,13 +110,7 @@ fn databases_with_one_key_per_edge_record_open_with_them() {
         storage.get(Keyspace::Edges, &42u64.to_be_bytes()).unwrap(),
         Some(b"edge 42".to_vec())
     );
-    let mut keys = Vec::new();
-    storage
-        .scan_prefix(Keyspace::Edges, b"", &mut |key, value| {
-            keys.push((key.to_vec(), value.to_vec()));
-            core::ops::ControlFlow::Continue(())
-        })
-        .unwrap();
+    let keys = dump(&storage, Keyspace::Edges);
     let mut expected: Vec<_> = (0..100u64)
         .map(|id| (id.to_be_bytes().to_vec(), format!("edge {id}").into_bytes()))
         .collect();
