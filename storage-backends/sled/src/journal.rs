@@ -6,14 +6,18 @@
 //! ran at 60% of the rate of single inserts. So a small group of changes is
 //! first written as one value under [`JOURNAL_KEY`] (a single insert, which
 //! sled makes atomic), then key by key, then the journal entry is removed.
-//! Large groups (a bulk commit, a drain of the write-behind buffer) go to
-//! `apply_batch`: sled rewrites a value on every change to its tree node, so
-//! a journal entry of megabytes made a bulk import ten times slower. sled
+//! Large groups (a bulk commit) go to `apply_batch`: sled rewrites a value
+//! on every change to its tree node, so a journal entry of megabytes made a
+//! bulk import ten times slower; so do the write-behind buffer's drains
+//! ([`batch`]), which readers' scans do not wait for. sled
 //! recovers a prefix of its log, so after a crash either the journal entry
 //! is missing and so is every change of its group, or it is there and
 //! [`recover`] writes the group again: each change puts or deletes a whole
 //! value, so writing it twice is writing it once. Readers never see a group
-//! half written: until it is, the write-behind buffer serves them its values.
+//! half written: point reads are served its values from the write-behind
+//! buffer until it is written, and a journalled group waits for the scans
+//! in progress, which a sled iterator alone would not keep from seeing part
+//! of it.
 //!
 //! The entry is the number of changes (`u32`, little-endian), then the
 //! changes one after another: key length (`u32`), key, then `0` for a delete
@@ -66,16 +70,7 @@ pub(crate) fn write(tree: &sled::Tree, group: &Group) -> Result<(), Failed> {
             .map_err(Failed::Before);
     }
     if encoded_len(group) > JOURNAL_MAX {
-        let mut batch = sled::Batch::default();
-        for (key, value) in group {
-            match value {
-                Some(value) => batch.insert(&key[..], &value[..]),
-                None => batch.remove(&key[..]),
-            }
-        }
-        return tree
-            .apply_batch(batch)
-            .map_err(|err| Failed::Before(map_error(err)));
+        return batch(tree, group).map_err(Failed::Before);
     }
     tree.insert(JOURNAL_KEY, encode(group))
         .map_err(|err| Failed::Before(map_error(err)))?;
@@ -83,6 +78,22 @@ pub(crate) fn write(tree: &sled::Tree, group: &Group) -> Result<(), Failed> {
     tree.remove(JOURNAL_KEY)
         .map(drop)
         .map_err(|err| Failed::Part(map_error(err)))
+}
+
+/// Writes `group` with sled's `apply_batch`, all or nothing for readers and
+/// after a crash alike.
+///
+/// # Errors
+/// sled's; nothing is written then.
+pub(crate) fn batch(tree: &sled::Tree, group: &Group) -> Result<(), StorageError> {
+    let mut batch = sled::Batch::default();
+    for (key, value) in group {
+        match value {
+            Some(value) => batch.insert(&key[..], &value[..]),
+            None => batch.remove(&key[..]),
+        }
+    }
+    tree.apply_batch(batch).map_err(map_error)
 }
 
 /// Finishes writing the group a crash interrupted, if any. Call before

@@ -15,9 +15,9 @@
 //! In `high_throughput` mode commits are grouped: each commit lands in a
 //! write-behind buffer that a background thread writes to sled as one group,
 //! all or nothing, every few milliseconds, and sled fsyncs every 500 ms. In
-//! the other modes each commit is written through as its own group. Small
-//! groups are journalled rather than written with sled's `apply_batch`,
-//! which costs a `high_safety` commit a second sync (see `journal`).
+//! the other modes each commit is written through as its own group, small
+//! ones journalled rather than written with sled's `apply_batch`, which costs
+//! a `high_safety` commit a second sync (see `journal`).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod journal;

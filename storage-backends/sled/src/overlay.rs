@@ -2,8 +2,9 @@
 //! ordered in-memory map that a background thread writes to sled as one
 //! group, so many small commits cost one sled write of each key they
 //! changed; in the other modes each commit is written through at once. In
-//! both, readers are served the buffered and the in-flight values, so they
-//! never see a group half written ([`crate::journal`]).
+//! both, readers are served the buffered and the in-flight values, and scans
+//! hold [`WriteBehind::scanning`], so they never see a group half written
+//! ([`crate::journal`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use knowledge_graph_storage::StorageError;
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, RwLock, RwLockReadGuard};
 
 use crate::journal::{self, Failed};
 use crate::pages::Changes;
@@ -47,6 +48,9 @@ struct Shared {
     wake: Condvar,
     /// Serialises drains so batches reach sled in commit order.
     drain_lock: Mutex<()>,
+    /// Held shared by scans and exclusively by a written-through group, whose
+    /// changes reach sled one key at a time (see `journal`).
+    scans: RwLock<()>,
 }
 
 pub(crate) struct WriteBehind {
@@ -68,6 +72,7 @@ impl WriteBehind {
             }),
             wake: Condvar::new(),
             drain_lock: Mutex::new(()),
+            scans: RwLock::new(()),
         });
         let worker = Arc::clone(&shared);
         let thread = background
@@ -163,7 +168,10 @@ impl WriteBehind {
             }
             state.in_flight = Some(Arc::clone(&group));
         }
-        let result = journal::write(&self.shared.tree, &group);
+        let result = {
+            let _no_scans = self.shared.scans.write();
+            journal::write(&self.shared.tree, &group)
+        };
         let mut state = self.shared.state.lock();
         match result {
             Ok(()) => {
@@ -180,6 +188,13 @@ impl WriteBehind {
                 Err(broken(&why))
             }
         }
+    }
+
+    /// Held while a scan runs: a group written through waits for it.
+    /// Recursive, so a scan inside a scan's visitor cannot deadlock with a
+    /// waiting writer.
+    pub(crate) fn scanning(&self) -> RwLockReadGuard<'_, ()> {
+        self.shared.scans.read_recursive()
     }
 
     /// Stops the background thread, then writes out what is buffered.
@@ -211,7 +226,7 @@ impl Shared {
             state.in_flight = Some(Arc::clone(&batch));
             batch
         };
-        let result = journal::write(&self.tree, &batch).map_err(StorageError::from);
+        let result = journal::batch(&self.tree, &batch);
         let mut state = self.state.lock();
         let written = state.in_flight.take();
         if result.is_err() {

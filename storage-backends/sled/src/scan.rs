@@ -20,6 +20,7 @@ impl SledStorage {
         visit: &mut Visitor<'_>,
     ) -> Result<(), StorageError> {
         self.counters.scans.fetch_add(1, Relaxed);
+        let _whole_groups = self.write_behind.scanning();
         let mut own = Stored::new(
             self,
             &full_key(keyspace, start),
