@@ -82,14 +82,28 @@ impl IndexArray {
 impl<S: Storage> GraphRead<'_, S> {
     /// Calls `visit` with the record (node slot or edge id) of each index
     /// entry from `start` on and, with `end`, before it, in key order, until
-    /// it breaks. Reads the entries' sorted arrays once seeks and the
-    /// entries they read through the topology's tree have cost about what
-    /// building the arrays does ([`READS_PER_ENTRY`]).
+    /// it breaks.
     pub(crate) fn index_records(
         &self,
         start: &[u8],
         end: Option<&[u8]>,
         visit: &mut dyn FnMut(u32) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        self.index_runs(start, end, &mut |records| {
+            records.iter().try_for_each(|&record| visit(record))
+        })
+    }
+
+    /// [`index_records`](Self::index_records) a run of records at a time:
+    /// all of them at once from the entries' sorted arrays, which are read
+    /// once seeks and the entries they read through the topology's tree
+    /// have cost about what building the arrays does ([`READS_PER_ENTRY`]);
+    /// else up to [`RUN`] at a time.
+    pub(crate) fn index_runs(
+        &self,
+        start: &[u8],
+        end: Option<&[u8]>,
+        visit: &mut dyn FnMut(&[u32]) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         let topo = &*self.topo;
         let arrays = &self.graph().inner().index_array;
@@ -98,21 +112,31 @@ impl<S: Storage> GraphRead<'_, S> {
             .lock()
             .get(topo.generation, price, || IndexArray::new(topo));
         if let Some(array) = array {
-            return array
-                .records(start, end)
-                .iter()
-                .try_for_each(|&record| visit(record));
+            return visit(array.records(start, end));
         }
         // A seek descends the tree, then reads its entries.
         let mut read = 1;
-        let flow = topo.index_records(start, end).try_for_each(|record| {
+        let mut run = Vec::with_capacity(RUN);
+        let mut flow = topo.index_records(start, end).try_for_each(|record| {
             read += 1;
-            visit(record)
+            run.push(record);
+            if run.len() < RUN {
+                return ControlFlow::Continue(());
+            }
+            let flow = visit(&run);
+            run.clear();
+            flow
         });
+        if flow.is_continue() && !run.is_empty() {
+            flow = visit(&run);
+        }
         arrays.lock().read(topo.generation, read);
         flow
     }
 }
+
+/// Records read through the tree per run of [`GraphRead::index_runs`].
+const RUN: usize = 32;
 
 #[cfg(test)]
 mod tests {

@@ -3,11 +3,16 @@
 //!
 //! The same [`choose`] decides for [`Graph::explain_query`] and for the
 //! executor, so the plan a user reads is the plan that runs. An index only
-//! narrows the candidates; every candidate is checked against the full
+//! narrows the candidates; candidates are checked against the full
 //! expression, so the set of answers is identical with and without indexes.
 //! Their order is deterministic but follows the access path: index order
 //! (by value, then id) for an index, insertion order for a label scan. Pages
 //! stop reading as soon as they are full.
+//!
+//! When the expression reads nothing but the indexed property, one record
+//! per index key is checked for all the records under that key: their
+//! values are equal (or numerically equal numbers, `2` and `2.0`), which no
+//! expression tells apart.
 
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -164,6 +169,15 @@ enum Access {
     Scan,
 }
 
+/// The distinct entry prefixes of a seek's keys, in order (`1` and `1.0`
+/// share one).
+fn seek_prefixes(def: &IndexDef, keys: &[Value]) -> Vec<Vec<u8>> {
+    let mut prefixes: Vec<Vec<u8>> = keys.iter().map(|k| def.value_prefix(k)).collect();
+    prefixes.sort();
+    prefixes.dedup();
+    prefixes
+}
+
 /// Picks the index to use: equality over ranges, fewer keys first; else a scan.
 fn choose(indexes: &[IndexDef], kind: RecordKind, label: &str, query: &Query) -> Access {
     let builtins = if kind == RecordKind::Node {
@@ -257,11 +271,7 @@ impl<S: Storage> GraphRead<'_, S> {
                 };
             }
             Access::Seek(def, keys) => {
-                // `1` and `1.0` share a key: seek each distinct key once.
-                let mut prefixes: Vec<Vec<u8>> = keys.iter().map(|k| def.value_prefix(k)).collect();
-                prefixes.sort();
-                prefixes.dedup();
-                for prefix in &prefixes {
+                for prefix in &seek_prefixes(def, keys) {
                     let end = prefix_end(prefix);
                     if self.index_records(prefix, end.as_deref(), visit).is_break() {
                         break;
@@ -295,10 +305,16 @@ impl<S: Storage> GraphRead<'_, S> {
         kind: RecordKind,
         label: LabelId,
         access: &Access,
+        query: &Query,
         page: Page,
         matcher: &mut dyn Matcher<T>,
     ) -> Result<(Vec<T>, u64)> {
         const CHUNK: usize = 32;
+        if let Access::Seek(def, keys) = access {
+            if query.property_paths().iter().all(|path| *path == def.path) {
+                return self.run_by_key(def, keys, page, matcher);
+            }
+        }
         let mut out = Vec::new();
         let mut skip = page.offset;
         let mut examined = 0u64;
@@ -360,6 +376,66 @@ impl<S: Storage> GraphRead<'_, S> {
         }
         if more && !chunk.is_empty() {
             filter(&mut chunk, &mut skip, &mut out)?;
+        }
+        Ok((out, examined))
+    }
+
+    /// [`run`](Self::run) for a seek whose query reads nothing but the
+    /// indexed property: the first record under each key is judged for all
+    /// the records under it, which are output a run at a time.
+    fn run_by_key<T>(
+        &self,
+        def: &IndexDef,
+        keys: &[Value],
+        page: Page,
+        matcher: &mut dyn Matcher<T>,
+    ) -> Result<(Vec<T>, u64)> {
+        let mut out = Vec::new();
+        let (mut skip, mut examined) = (page.offset, 0);
+        let mut keep = Vec::with_capacity(1);
+        let mut failure = None;
+        let full = |out: &Vec<T>| page.limit.is_some_and(|limit| out.len() >= limit);
+        for prefix in &seek_prefixes(def, keys) {
+            if full(&out) {
+                break;
+            }
+            let mut matches = None;
+            let mut take = |records: &[u32], out: &mut Vec<T>| -> Result<bool> {
+                let Some(first) = records.first() else {
+                    return Ok(true);
+                };
+                if matches.is_none() {
+                    examined += 1;
+                    keep.clear();
+                    matcher.judge(core::slice::from_ref(first), &mut keep)?;
+                    matches = Some(keep[0]);
+                }
+                if matches == Some(false) {
+                    return Ok(false);
+                }
+                let skipped = skip.min(records.len());
+                skip -= skipped;
+                let room = page
+                    .limit
+                    .map_or(usize::MAX, |limit| limit.saturating_sub(out.len()));
+                let records = &records[skipped..];
+                matcher.output_unjudged(&records[..room.min(records.len())], out)?;
+                Ok(!full(out))
+            };
+            let end = prefix_end(prefix);
+            let _ = self.index_runs(prefix, end.as_deref(), &mut |records| match take(
+                records, &mut out,
+            ) {
+                Ok(true) => ControlFlow::Continue(()),
+                Ok(false) => ControlFlow::Break(()),
+                Err(err) => {
+                    failure = Some(err);
+                    ControlFlow::Break(())
+                }
+            });
+            if let Some(err) = failure {
+                return Err(err);
+            }
         }
         Ok((out, examined))
     }
@@ -464,7 +540,14 @@ impl<S: Storage> GraphRead<'_, S> {
                 judged: 0,
             };
             return Ok(self
-                .run(RecordKind::Node, label_id, &access, page, &mut matcher)?
+                .run(
+                    RecordKind::Node,
+                    label_id,
+                    &access,
+                    query,
+                    page,
+                    &mut matcher,
+                )?
                 .0);
         }
         let mut matcher = RecordMatcher {
@@ -479,9 +562,18 @@ impl<S: Storage> GraphRead<'_, S> {
                 })
             },
             output: |slot: u32, properties: &Arc<Value>| T::with(self, slot, properties),
+            unjudged: |slots: &[u32], scratch: &mut Vec<Arc<Value>>, out: &mut Vec<T>| {
+                T::read(self, slots, scratch, out)
+            },
         };
-        let (nodes, examined) =
-            self.run(RecordKind::Node, label_id, &access, page, &mut matcher)?;
+        let (nodes, examined) = self.run(
+            RecordKind::Node,
+            label_id,
+            &access,
+            query,
+            page,
+            &mut matcher,
+        )?;
         self.topo.columns.lock().pay(label_id, &paths, examined);
         Ok(nodes)
     }
@@ -506,9 +598,26 @@ impl<S: Storage> GraphRead<'_, S> {
                 })
             },
             output: |id: u32, properties: &Arc<Value>| self.edge_with(id, Arc::clone(properties)),
+            unjudged: |ids: &[u32], scratch: &mut Vec<Arc<Value>>, out: &mut Vec<Edge>| {
+                scratch.clear();
+                self.properties_of(RecordKind::Edge, ids, scratch)?;
+                out.extend(
+                    ids.iter()
+                        .zip(scratch.iter())
+                        .map(|(&id, properties)| self.edge_with(id, Arc::clone(properties))),
+                );
+                Ok(())
+            },
         };
         Ok(self
-            .run(RecordKind::Edge, label_id, &access, page, &mut matcher)?
+            .run(
+                RecordKind::Edge,
+                label_id,
+                &access,
+                query,
+                page,
+                &mut matcher,
+            )?
             .0)
     }
 
@@ -574,10 +683,12 @@ trait Matcher<T> {
     fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()>;
     /// Pushes the results of the matches at these positions of `chunk`.
     fn output(&mut self, chunk: &[u32], matched: &[usize], out: &mut Vec<T>) -> Result<()>;
+    /// Pushes the results of `records`, matches known without judging them.
+    fn output_unjudged(&mut self, records: &[u32], out: &mut Vec<T>) -> Result<()>;
 }
 
 /// Judges candidates on their whole records.
-struct RecordMatcher<'r, 'g, S: Storage, R, O> {
+struct RecordMatcher<'r, 'g, S: Storage, R, O, U> {
     read: &'r GraphRead<'g, S>,
     kind: RecordKind,
     query: &'r Query,
@@ -585,14 +696,19 @@ struct RecordMatcher<'r, 'g, S: Storage, R, O> {
     properties: Vec<Arc<Value>>,
     /// Calls `wanted` with a candidate's [`Record`] view.
     record: R,
+    /// The result for a match whose record is at hand.
     output: O,
+    /// Pushes the results for matches whose records have not been read
+    /// (the `Vec` is room for them).
+    unjudged: U,
 }
 
-impl<S, R, O, T> Matcher<T> for RecordMatcher<'_, '_, S, R, O>
+impl<S, R, O, U, T> Matcher<T> for RecordMatcher<'_, '_, S, R, O, U>
 where
     S: Storage,
     R: Fn(u32, &Value, &mut dyn FnMut(&dyn Record) -> bool) -> bool,
     O: Fn(u32, &Arc<Value>) -> T,
+    U: Fn(&[u32], &mut Vec<Arc<Value>>, &mut Vec<T>) -> Result<()>,
 {
     fn judge(&mut self, chunk: &[u32], keep: &mut Vec<bool>) -> Result<()> {
         self.properties.clear();
@@ -614,6 +730,10 @@ where
                 .map(|&at| (self.output)(chunk[at], &self.properties[at])),
         );
         Ok(())
+    }
+
+    fn output_unjudged(&mut self, records: &[u32], out: &mut Vec<T>) -> Result<()> {
+        (self.unjudged)(records, &mut self.properties, out)
     }
 }
 
@@ -700,6 +820,10 @@ impl<S: Storage, T: NodeResult> Matcher<T> for ColumnMatcher<'_, '_, S> {
         self.slots.clear();
         self.slots.extend(matched.iter().map(|&at| chunk[at]));
         T::read(self.read, &self.slots, &mut self.properties, out)
+    }
+
+    fn output_unjudged(&mut self, records: &[u32], out: &mut Vec<T>) -> Result<()> {
+        T::read(self.read, records, &mut self.properties, out)
     }
 }
 
