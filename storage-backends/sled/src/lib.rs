@@ -373,11 +373,16 @@ impl SledStorage {
         Ok(())
     }
 
-    /// The value under a sled key, from the write-behind buffer or sled.
-    fn stored(&self, key: &[u8]) -> Result<Option<sled::IVec>, StorageError> {
-        match self.write_behind.get(key) {
-            Some(buffered) => Ok(buffered.map(sled::IVec::from)),
-            None => self.tree.get(key).map_err(map_error),
+    /// Calls `read` with the value under a sled key, from the write-behind
+    /// buffer (read in place, under its lock) or sled.
+    fn stored<R>(
+        &self,
+        key: &[u8],
+        read: impl FnOnce(Option<&[u8]>) -> R,
+    ) -> Result<R, StorageError> {
+        match self.write_behind.read(key, read) {
+            Ok(found) => Ok(found),
+            Err(read) => Ok(read(self.tree.get(key).map_err(map_error)?.as_deref())),
         }
     }
 
@@ -443,8 +448,8 @@ impl SledStorage {
     fn rewrite_pages(&self, page_writes: PageWrites) -> Result<Changes, StorageError> {
         let mut changes = Changes::new();
         for (page, writes) in page_writes {
-            let current = self.stored(&page)?;
-            let (bytes, own) = pages::rewrite(&page, current.as_deref(), writes)?;
+            let (bytes, own) =
+                self.stored(&page, |current| pages::rewrite(&page, current, writes))??;
             changes.push((page.to_vec(), bytes));
             changes.extend(own);
         }
@@ -479,16 +484,19 @@ impl Storage for SledStorage {
         self.counters.reads.fetch_add(1, Ordering::Relaxed);
         if pages::paged(keyspace, key) {
             let (page, slot) = pages::locate(keyspace, key);
-            let Some(bytes) = self.stored(&page)? else {
-                return Ok(None);
-            };
-            match pages::value(&page, &bytes, slot)? {
-                Found::Absent => return Ok(None),
-                Found::Here(value) => return Ok(Some(value.to_vec())),
-                Found::Elsewhere => {}
+            let found = self.stored(&page, |bytes| match bytes {
+                Some(bytes) => pages::value(&page, bytes, slot).map(|found| match found {
+                    Found::Absent => Some(None),
+                    Found::Here(value) => Some(Some(value.to_vec())),
+                    Found::Elsewhere => None,
+                }),
+                None => Ok(Some(None)),
+            })??;
+            if let Some(value) = found {
+                return Ok(value);
             }
         }
-        Ok(self.stored(&full_key(keyspace, key))?.map(|v| v.to_vec()))
+        self.stored(&full_key(keyspace, key), |value| value.map(<[u8]>::to_vec))
     }
 
     fn scan_prefix(
@@ -513,10 +521,10 @@ impl Storage for SledStorage {
         let (writes, bytes) = (batch.len(), batch.put_bytes());
         let (mut changes, page_writes) = self.changes(batch);
         let _pages = (!page_writes.is_empty()).then(|| self.pages.lock());
-        changes.extend(self.rewrite_pages(page_writes)?);
         if self.mode == Mode::HighThroughput {
-            self.write_behind.apply(changes)?;
+            self.write_behind.apply(changes, page_writes)?;
         } else {
+            changes.extend(self.rewrite_pages(page_writes)?);
             self.write_behind.write_through(changes)?;
         }
         self.count(writes, bytes);

@@ -15,7 +15,7 @@ use knowledge_graph_storage::StorageError;
 use parking_lot::{Condvar, Mutex, RwLock, RwLockReadGuard};
 
 use crate::journal::{self, Failed};
-use crate::pages::Changes;
+use crate::pages::{self, Changes, PageWrites};
 
 /// `None` values are deletions not yet written.
 type Pending = journal::Group;
@@ -39,6 +39,16 @@ struct State {
     /// more writes, and serves the failed group to readers, as reopening it
     /// will complete the group.
     broken: Option<String>,
+}
+
+impl State {
+    /// The buffered value of a full key, in the buffer or in flight
+    /// (`Some(None)` for a buffered delete).
+    fn buffered(&self, full: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.pending
+            .get(full)
+            .or_else(|| self.in_flight.as_ref()?.get(full))
+    }
 }
 
 struct Shared {
@@ -99,16 +109,17 @@ impl WriteBehind {
         WriteBehind { shared, thread }
     }
 
-    /// The buffered value of a full key: `Some(None)` for a buffered delete.
-    pub(crate) fn get(&self, full: &[u8]) -> Option<Option<Vec<u8>>> {
-        let state = self.shared.state.lock();
-        if let Some(value) = state.pending.get(full) {
-            return Some(value.clone());
+    /// Calls `read` with the buffered value of a full key (`None` for a
+    /// buffered delete), under the buffer's lock; gives `read` back when the
+    /// key is not buffered.
+    pub(crate) fn read<R, F>(&self, full: &[u8], read: F) -> Result<R, F>
+    where
+        F: FnOnce(Option<&[u8]>) -> R,
+    {
+        match self.shared.state.lock().buffered(full) {
+            Some(value) => Ok(read(value.as_deref())),
+            None => Err(read),
         }
-        state
-            .in_flight
-            .as_ref()
-            .and_then(|batch| batch.get(full).cloned())
     }
 
     /// Buffered entries `>= start` whose key starts with `prefix`, in key order.
@@ -134,10 +145,50 @@ impl WriteBehind {
             .collect()
     }
 
-    /// Buffers one commit's changes (full keys; `None` deletes).
-    pub(crate) fn apply(&self, changes: Changes) -> Result<(), StorageError> {
+    /// Buffers one commit: `changes` under their own keys (`None` deletes)
+    /// and `page_writes` to pages, all seen by readers at once. A buffered
+    /// page takes values added past its last slot in place; other pages are
+    /// rewritten from their buffered value, or from sled's. The caller holds
+    /// the page lock, so no other commit changes these pages meanwhile.
+    ///
+    /// # Errors
+    /// [`StorageError::Corrupt`] for a malformed page; nothing is buffered.
+    pub(crate) fn apply(
+        &self,
+        mut changes: Changes,
+        page_writes: PageWrites,
+    ) -> Result<(), StorageError> {
         let too_big = {
             let mut state = self.shared.state.lock();
+            let mut appends = Vec::new();
+            for (page, writes) in page_writes {
+                let pending = state.pending.get(&page[..]);
+                if let Some(used) =
+                    pending.and_then(|found| pages::appendable(found.as_deref()?, &writes))
+                {
+                    appends.push((page, used, writes));
+                    continue;
+                }
+                let stored;
+                let current = match state.buffered(&page) {
+                    Some(found) => found.as_deref(),
+                    None => {
+                        stored = self.shared.tree.get(page).map_err(crate::map_error)?;
+                        stored.as_deref()
+                    }
+                };
+                let (mut bytes, own) = pages::rewrite(&page, current, writes)?;
+                if let Some(bytes) = &mut bytes {
+                    pages::reserve(bytes);
+                }
+                changes.push((page.to_vec(), bytes));
+                changes.extend(own);
+            }
+            for (page, used, writes) in appends {
+                if let Some(Some(bytes)) = state.pending.get_mut(&page[..]) {
+                    pages::append(bytes, used, &writes);
+                }
+            }
             state.pending.extend(changes);
             state.pending.len() > MAX_PENDING
         };

@@ -219,6 +219,49 @@ pub(crate) fn rewrite(
     Ok((Some(out), own))
 }
 
+/// Whether [`append`] can do `writes` to a page as [`rewrite`] made it
+/// (`bytes`): whether they only put values of at most [`INLINE_MAX`] bytes
+/// in ascending slots past every slot in use, as records and log entries
+/// are added in key order. Gives the page's new bitmap of used slots.
+pub(crate) fn appendable(bytes: &[u8], writes: &[(usize, Option<Vec<u8>>)]) -> Option<u16> {
+    let mut used = match bytes {
+        [a, b, ..] => u16::from_le_bytes([*a, *b]),
+        _ => return None,
+    };
+    for (slot, value) in writes {
+        let past_used = *slot < SLOTS && used >> slot == 0;
+        if !past_used || value.as_ref().is_none_or(|v| v.len() > INLINE_MAX) {
+            return None;
+        }
+        used |= 1 << slot;
+    }
+    Some(used)
+}
+
+/// Makes room in `bytes`, a page as [`rewrite`] made it, for values as
+/// large as those it holds in every slot past the last one in use, so
+/// that [`append`]ing them does not move the page.
+pub(crate) fn reserve(bytes: &mut Vec<u8>) {
+    let used = match bytes[..] {
+        [a, b, ..] => u16::from_le_bytes([a, b]),
+        _ => return,
+    };
+    let past = SLOTS - used.leading_zeros() as usize;
+    let average = (bytes.len() - 2) / (used.count_ones() as usize).max(1);
+    bytes.reserve((SLOTS - past) * average);
+}
+
+/// [`rewrite`] in place, for `writes` that are [`appendable`] (which gave
+/// `used`).
+pub(crate) fn append(bytes: &mut Vec<u8>, used: u16, writes: &[(usize, Option<Vec<u8>>)]) {
+    bytes[..2].copy_from_slice(&used.to_le_bytes());
+    for value in writes.iter().filter_map(|(_, value)| value.as_ref()) {
+        // At most INLINE_MAX bytes, so the length fits.
+        bytes.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(value);
+    }
+}
+
 /// What each slot of a stored page holds.
 fn decode(page: &[u8], bytes: &[u8]) -> Result<[Slot; SLOTS], StorageError> {
     let mut slots: [Slot; SLOTS] = Default::default();
@@ -351,6 +394,57 @@ mod tests {
             .collect();
         assert_eq!(changes, expected);
         bytes
+    }
+
+    /// `append` does what `rewrite` does whenever `appendable` says it can.
+    #[test]
+    fn appending_in_place_agrees_with_rewriting() {
+        let (page, _) = locate(Keyspace::Log, &key(48));
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % below
+        };
+        let mut appended = 0;
+        for _ in 0..5_000 {
+            let writes = |count: u64, next: &mut dyn FnMut(u64) -> u64| {
+                (0..count)
+                    .map(|_| {
+                        let slot = next(SLOTS as u64) as usize;
+                        let value = match next(8) {
+                            0 => None,
+                            1 => Some(vec![1; INLINE_MAX + 1]),
+                            n => Some(vec![n as u8; next(40) as usize]),
+                        };
+                        (slot, value)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let before = writes(1 + next(4), &mut next);
+            let Some(current) = rewrite(&page, None, before).unwrap().0 else {
+                continue;
+            };
+            let mut later = writes(1 + next(3), &mut next);
+            if next(2) == 0 {
+                // Mostly ascending slots past the last one used, as records are added.
+                let used = u16::from_le_bytes([current[0], current[1]]);
+                let past = 16 - used.leading_zeros() as usize;
+                for (at, (slot, _)) in later.iter_mut().enumerate() {
+                    *slot = (past + at).min(SLOTS - 1);
+                }
+            }
+            if let Some(used) = appendable(&current, &later) {
+                appended += 1;
+                let mut bytes = current.clone();
+                append(&mut bytes, used, &later);
+                let (rewritten, own) = rewrite(&page, Some(&current), later).unwrap();
+                assert!(own.is_empty());
+                assert_eq!(Some(bytes), rewritten);
+            }
+        }
+        assert!(appended > 500, "only {appended} appends");
     }
 
     #[test]
