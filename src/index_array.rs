@@ -116,19 +116,19 @@ impl<S: Storage> GraphRead<'_, S> {
         }
         // A seek descends the tree, then reads its entries.
         let mut read = 1;
-        let mut run = Vec::with_capacity(RUN);
+        let (mut run, mut len) = ([0; RUN], 0);
         let mut flow = topo.index_records(start, end).try_for_each(|record| {
             read += 1;
-            run.push(record);
-            if run.len() < RUN {
+            run[len] = record;
+            len += 1;
+            if len < RUN {
                 return ControlFlow::Continue(());
             }
-            let flow = visit(&run);
-            run.clear();
-            flow
+            len = 0;
+            visit(&run)
         });
-        if flow.is_continue() && !run.is_empty() {
-            flow = visit(&run);
+        if flow.is_continue() && len > 0 {
+            flow = visit(&run[..len]);
         }
         arrays.lock().read(topo.generation, read);
         flow

@@ -484,15 +484,18 @@ impl Storage for SledStorage {
         self.counters.reads.fetch_add(1, Ordering::Relaxed);
         if pages::paged(keyspace, key) {
             let (page, slot) = pages::locate(keyspace, key);
-            let found = self.stored(&page, |bytes| match bytes {
-                Some(bytes) => pages::value(&page, bytes, slot).map(|found| match found {
+            // `None` when the value is under a key of its own.
+            let in_page = self.stored(&page, |bytes| -> Result<_, StorageError> {
+                let Some(bytes) = bytes else {
+                    return Ok(Some(None));
+                };
+                Ok(match pages::value(&page, bytes, slot)? {
                     Found::Absent => Some(None),
                     Found::Here(value) => Some(Some(value.to_vec())),
                     Found::Elsewhere => None,
-                }),
-                None => Ok(Some(None)),
+                })
             })??;
-            if let Some(value) = found {
+            if let Some(value) = in_page {
                 return Ok(value);
             }
         }
